@@ -1,0 +1,38 @@
+// Bundles the server into one file, dist/cli.js: one file to ship, and nothing for Node to
+// resolve at start-up. `--if-needed` skips the build when dist is newer than every source.
+import { build } from 'esbuild';
+import { readdirSync, statSync, existsSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = join(root, 'dist/cli.js');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
+  }
+  return newest;
+}
+
+if (process.argv.includes('--if-needed') && existsSync(out) && statSync(out).mtimeMs > Math.max(newestSource(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs)) {
+  process.exit(0);
+}
+
+await build({
+  entryPoints: [join(root, 'src/cli.ts')],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Bundled CommonJS dependencies (undici) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});
+chmodSync(out, 0o755);

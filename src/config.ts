@@ -1,0 +1,93 @@
+// Configuration from the environment, overridden by flags; validated once at start-up.
+import { PROVIDER_IDS, type ProviderId } from './model.js';
+
+export interface ProviderConfig {
+  id: ProviderId;
+  apiKey: string;
+  baseUrl: URL;
+}
+
+export interface Config {
+  providers: Partial<Record<ProviderId, ProviderConfig>>;
+  timeoutMs: number;
+  defaultProvider?: ProviderId;
+}
+
+export const PROVIDER_ENV: Record<ProviderId, { key: string; baseUrl: string; defaultBaseUrl: string; keyFlag: string; baseUrlFlag: string }> = {
+  'signal-foundry': {
+    key: 'SIGNAL_FOUNDRY_API_KEY',
+    baseUrl: 'SIGNAL_FOUNDRY_BASE_URL',
+    defaultBaseUrl: 'https://signal-foundry.app',
+    keyFlag: 'signal-foundry-key',
+    baseUrlFlag: 'signal-foundry-base-url',
+  },
+  synap: {
+    key: 'SYNAP_API_KEY',
+    baseUrl: 'SYNAP_BASE_URL',
+    defaultBaseUrl: 'https://synap-cloud-prod.maximem.ai',
+    keyFlag: 'synap-key',
+    baseUrlFlag: 'synap-base-url',
+  },
+};
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Flag values win over the environment. Keys are the long flag names without dashes. */
+export type ConfigFlags = Partial<Record<string, string | boolean | undefined>>;
+
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
+  const pick = (flag: string, variable: string) => nonEmpty(flags[flag]) ?? nonEmpty(env[variable]);
+  const providers: Config['providers'] = {};
+  for (const id of PROVIDER_IDS) {
+    const names = PROVIDER_ENV[id];
+    const apiKey = pick(names.keyFlag, names.key);
+    const rawUrl = pick(names.baseUrlFlag, names.baseUrl) ?? names.defaultBaseUrl;
+    const baseUrl = checkBaseUrl(rawUrl, names.baseUrl);
+    if (apiKey) providers[id] = { id, apiKey, baseUrl };
+  }
+  const timeoutRaw = pick('timeout-ms', 'CREDIT_MCP_TIMEOUT_MS');
+  const timeoutMs = timeoutRaw === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutRaw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
+    throw new ConfigError(`CREDIT_MCP_TIMEOUT_MS must be an integer from 100 to 600000 (ms); got "${timeoutRaw}".`);
+  }
+  const defaultRaw = pick('default-provider', 'CREDIT_MCP_DEFAULT_PROVIDER');
+  let defaultProvider: ProviderId | undefined;
+  if (defaultRaw !== undefined) {
+    if (!(PROVIDER_IDS as readonly string[]).includes(defaultRaw)) {
+      throw new ConfigError(`CREDIT_MCP_DEFAULT_PROVIDER must be one of ${PROVIDER_IDS.join(', ')}; got "${defaultRaw}".`);
+    }
+    defaultProvider = defaultRaw as ProviderId;
+  }
+  return { providers, timeoutMs, ...(defaultProvider ? { defaultProvider } : {}) };
+}
+
+/** https only, except loopback, so a key never travels in clear text off this machine. */
+export function checkBaseUrl(raw: string, variable: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${variable} is not a valid URL: "${raw.slice(0, 200)}".`);
+  }
+  if (url.username || url.password) throw new ConfigError(`${variable} must not contain credentials.`);
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
+  throw new ConfigError(
+    `${variable} must use https (plain http is allowed only for loopback: 127.0.0.0/8, localhost, [::1]); got "${url.origin}".`,
+  );
+}
+
+export function isLoopback(hostname: string): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]' || hostname === '::1') return true;
+  const parts = hostname.split('.');
+  return parts.length === 4 && parts[0] === '127' && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+function nonEmpty(value: string | boolean | undefined): string | undefined {
+  const v = typeof value === 'string' ? value.trim() : undefined;
+  return v ? v : undefined;
+}

@@ -1,0 +1,298 @@
+// The one HTTP client: undici keep-alive pool per upstream, auth, timeouts, bounded retries,
+// and every failure turned into an UpstreamError once.
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher, Pool } from 'undici';
+import { CancelledError, UpstreamError, type UpstreamErrorDetails } from '../errors.js';
+import { log } from '../logger.js';
+import type { ProviderId, RateLimitState } from '../model.js';
+import { abortableSleep, anySignal } from './abort.js';
+import { cleanEnvelope, readErrorEnvelope, type ErrorEnvelope } from './envelope.js';
+
+export interface UpstreamProfile {
+  provider: ProviderId;
+  baseUrl: URL;
+  apiKey: string;
+  timeoutMs: number;
+  /** Synap wants a fresh X-Correlation-ID per request, quoted back in errors. */
+  sendCorrelationId: boolean;
+  /** The provider's own advice for an error code; the client falls back on the status. */
+  nextStep(code: string | undefined, status: number): string | undefined;
+}
+
+export interface RetryPolicy {
+  /** A Retry-After up to this is waited out; a longer one is reported at once. */
+  maxRetryAfterSeconds: number;
+  maxRetries: number;
+  backoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetryAfterSeconds: 5, maxRetries: 2, backoffMs: 250 };
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface JsonResponse {
+  data: unknown;
+  rateLimit: RateLimitState;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export class UpstreamClient {
+  private pool: Pool | undefined;
+
+  constructor(
+    readonly profile: UpstreamProfile,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {}
+
+  get(path: string, options: RequestOptions = {}): Promise<JsonResponse> {
+    return this.send('GET', path, options);
+  }
+
+  post(path: string, options: RequestOptions = {}): Promise<JsonResponse> {
+    return this.send('POST', path, options);
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.destroy();
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, options: RequestOptions): Promise<JsonResponse> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(method, path, options);
+      } catch (error) {
+        if (!(error instanceof UpstreamError) || attempt >= this.retry.maxRetries) throw error;
+        const wait = this.retryDelayMs(error, attempt);
+        if (wait === undefined) throw error;
+        log.debug('retrying upstream request', { provider: this.profile.provider, path, attempt: attempt + 1, wait_ms: wait, code: error.details.code });
+        await abortableSleep(wait, options.signal);
+      }
+    }
+  }
+
+  private retryDelayMs(error: UpstreamError, attempt: number): number | undefined {
+    const { status, retryAfterSeconds, fault } = error.details;
+    if (status === 429) {
+      if (retryAfterSeconds === undefined || retryAfterSeconds > this.retry.maxRetryAfterSeconds) return undefined;
+      return Math.max(retryAfterSeconds * 1000, 50);
+    }
+    // A hung upstream would just hang again: a timeout is reported, not retried.
+    if (fault === 'network' || (status !== undefined && status >= 500)) {
+      return this.retry.backoffMs * 3 ** attempt * (0.75 + Math.random() / 2);
+    }
+    return undefined;
+  }
+
+  private async getPool(): Promise<Pool> {
+    if (!this.pool) {
+      // Loaded on the first request so that start-up does not pay for undici.
+      const { Pool } = await import('undici');
+      this.pool = new Pool(this.profile.baseUrl.origin, {
+        connections: 16,
+        keepAliveTimeout: 30_000,
+        headersTimeout: this.profile.timeoutMs,
+        bodyTimeout: this.profile.timeoutMs,
+      });
+    }
+    return this.pool;
+  }
+
+  private async attempt(method: 'GET' | 'POST', path: string, options: RequestOptions): Promise<JsonResponse> {
+    const { profile } = this;
+    if (options.signal?.aborted) throw new CancelledError();
+    const correlationId = profile.sendCorrelationId ? randomUUID() : undefined;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${profile.apiKey}`,
+      accept: 'application/json',
+      'user-agent': 'credit-mcp',
+    };
+    if (correlationId) headers['x-correlation-id'] = correlationId;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    const timeout = AbortSignal.timeout(profile.timeoutMs);
+    const signal = anySignal([timeout, options.signal]);
+    const fail = (d: Omit<UpstreamErrorDetails, 'provider' | 'correlationId'>) =>
+      new UpstreamError({ provider: profile.provider, correlationId, ...d });
+
+    let status = 0;
+    try {
+      const pool = await this.getPool();
+      const res = await pool.request({ method, path: this.pathWithQuery(path, options.query), headers, body, signal });
+      status = res.statusCode;
+      const rateLimit = readRateLimit(res.headers);
+      if (status >= 300 && status < 400) {
+        res.body.destroy();
+        throw fail({
+          fault: 'redirect',
+          code: 'redirect',
+          status,
+          message: `${profile.provider} answered HTTP ${status}, a redirect; it was not followed, so the API key stays with ${profile.baseUrl.host}.`,
+          nextStep: 'Set the base URL to the final address of the API.',
+        });
+      }
+      const text = await readCapped(res.body, MAX_BODY_BYTES);
+      if (text === undefined) {
+        throw fail({
+          fault: 'body_too_large',
+          code: 'body_too_large',
+          status,
+          message: `${profile.provider} sent a response larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; it was not read.`,
+          nextStep: 'Narrow the request (fewer days or a smaller limit), or report it to the provider.',
+        });
+      }
+      const parsed = parseJson(text);
+      if (status >= 200 && status < 300) {
+        if (parsed === undefined) {
+          throw fail({
+            fault: 'malformed_body',
+            code: 'malformed_body',
+            status,
+            message: `${profile.provider} answered HTTP ${status} with a body that is not JSON.`,
+            nextStep: 'Retry shortly; if it persists, the upstream is having trouble.',
+          });
+        }
+        return { data: parsed, rateLimit };
+      }
+      throw this.httpError(status, cleanEnvelope(readErrorEnvelope(parsed)), res.headers, correlationId);
+    } catch (error) {
+      if (error instanceof UpstreamError) throw error;
+      if (options.signal?.aborted) throw new CancelledError();
+      if (timeout.aborted || isUndiciTimeout(error)) {
+        throw fail({
+          fault: 'timeout',
+          code: 'timeout',
+          ...(status ? { status } : {}),
+          message: `${profile.provider} did not answer within ${profile.timeoutMs} ms.`,
+          nextStep: 'Retry in a moment; if the upstream is slow, raise CREDIT_MCP_TIMEOUT_MS.',
+        });
+      }
+      // Error texts from the network stack can quote headers: never pass them through.
+      const code = (error as { code?: unknown }).code;
+      throw fail({
+        fault: 'network',
+        code: typeof code === 'string' ? code : 'network_error',
+        ...(status ? { status } : {}),
+        message: status
+          ? `The connection to ${profile.baseUrl.host} broke while reading the answer (HTTP ${status}).`
+          : `Could not reach ${profile.baseUrl.host}.`,
+        nextStep: 'Check the network and the base URL, then retry.',
+      });
+    }
+  }
+
+  private httpError(status: number, envelope: ErrorEnvelope, headers: Dispatcher.ResponseData['headers'], correlationId: string | undefined): UpstreamError {
+    const retryAfterSeconds = readRetryAfter(headers);
+    const code = envelope.code ?? statusCode(status);
+    const base = envelope.message ? `${envelope.message}` : `HTTP ${status}`;
+    let nextStep = this.profile.nextStep(envelope.code, status) ?? statusNextStep(status);
+    if (status === 429 && retryAfterSeconds !== undefined) nextStep = `Wait ${retryAfterSeconds} s, then retry.`;
+    if (envelope.hint) nextStep = `${nextStep} (${envelope.hint})`;
+    const recovery = envelope.extra?.recovery_url;
+    if (typeof recovery === 'string') nextStep = `${nextStep} Top up at ${recovery.slice(0, 200)}.`;
+    return new UpstreamError({
+      provider: this.profile.provider,
+      fault: 'http_error',
+      code,
+      status,
+      message: base,
+      nextStep,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+      ...(correlationId ? { correlationId } : {}),
+    });
+  }
+
+  private pathWithQuery(path: string, query: RequestOptions['query']): string {
+    const prefix = this.profile.baseUrl.pathname.replace(/\/+$/, '');
+    const params = Object.entries(query ?? {})
+      .filter((kv): kv is [string, string | number] => kv[1] !== undefined)
+      // encodeURIComponent, not URLSearchParams: some upstreams decode '+' as a space.
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+    return `${prefix}${path}${params.length ? '?' + params.join('&') : ''}`;
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function readRetryAfter(headers: Dispatcher.ResponseData['headers']): number | undefined {
+  const raw = header(headers, 'retry-after');
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function readRateLimit(headers: Dispatcher.ResponseData['headers']): RateLimitState {
+  const num = (name: string) => {
+    const v = Number(header(headers, name));
+    return Number.isFinite(v) ? v : undefined;
+  };
+  const reset = num('x-ratelimit-reset');
+  return {
+    limit: num('x-ratelimit-limit'),
+    remaining: num('x-ratelimit-remaining'),
+    resetAt: reset === undefined ? undefined : reset * 1000,
+  };
+}
+
+function isUndiciTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+function statusCode(status: number): string {
+  if (status === 400 || status === 422) return 'invalid_input';
+  if (status === 401) return 'unauthorized';
+  if (status === 402) return 'insufficient_credits';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'upstream_unavailable';
+  return `http_${status}`;
+}
+
+function statusNextStep(status: number): string {
+  if (status === 400 || status === 422) return 'Check the arguments against the allowed ranges.';
+  if (status === 401) return 'Check the API key.';
+  if (status === 402) return 'Top up credits before retrying.';
+  if (status === 403) return 'Use a key that is allowed to read credits.';
+  if (status === 404) return 'Check the base URL.';
+  if (status === 429) return 'Wait a minute, then retry.';
+  if (status >= 500) return 'The upstream is having trouble: retry in a minute.';
+  return 'Retry; if it persists, check the base URL.';
+}

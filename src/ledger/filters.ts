@@ -1,0 +1,18 @@
+import type { LedgerEntry, LedgerFilters, NamedAmount } from '../model.js';
+
+export function matchesFilters(entry: LedgerEntry, filters: LedgerFilters): boolean {
+  if (filters.entry_type !== undefined && entry.entry_type !== filters.entry_type) return false;
+  const at = Date.parse(entry.created_at);
+  if (filters.from !== undefined && at < Date.parse(filters.from)) return false;
+  if (filters.to !== undefined && at > Date.parse(filters.to)) return false;
+  return true;
+}
+
+/** Newest first; ties broken by id so every page sees one order. */
+export function newestFirst(a: LedgerEntry, b: LedgerEntry): number {
+  return Date.parse(b.created_at) - Date.parse(a.created_at) || (a.ledger_id < b.ledger_id ? 1 : a.ledger_id > b.ledger_id ? -1 : 0);
+}
+
+export function byLargest(rows: NamedAmount[]): NamedAmount[] {
+  return [...rows].sort((a, b) => Math.abs(b.credits) - Math.abs(a.credits) || a.name.localeCompare(b.name));
+}

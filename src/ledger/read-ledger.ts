@@ -1,0 +1,131 @@
+// One get_credit_ledger answer: continue (or start) the totals scan, then return `limit`
+// rows from the cursor's position, all against one pinned snapshot.
+import { InputError } from '../errors.js';
+import type { LedgerEntry, LedgerFilters, PinnedFilters } from '../model.js';
+import type { CreditProvider } from '../providers/provider.js';
+import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
+import { LedgerTotals, type TotalsReport } from './totals.js';
+import { walkLedger } from './walk.js';
+
+export interface LedgerRequest extends LedgerFilters {
+  limit: number;
+  scan_limit: number;
+  cursor?: string;
+}
+
+export interface LedgerResult extends TotalsReport {
+  filters: PinnedFilters;
+  entries: LedgerEntry[];
+  total_matching: number | null;
+  scanned: number;
+  complete: boolean;
+  next_cursor: string | null;
+  truncated: boolean;
+  scan_limit: number;
+  row_offset: number;
+}
+
+export interface LedgerContext {
+  cursorSecret: Buffer;
+  now: number;
+  signal?: AbortSignal;
+  onProgress?: (walked: number, toWalk: number) => void;
+}
+
+export async function readLedger(provider: CreditProvider, request: LedgerRequest, ctx: LedgerContext): Promise<LedgerResult> {
+  const state = request.cursor ? resume(provider, request, ctx) : start(provider, request, ctx);
+  const filters: PinnedFilters = { ...state.filters, to: state.pinnedTo };
+  const totals = new LedgerTotals(state.totals);
+  const rows: LedgerEntry[] = [];
+  const wanted = (position: number) => position >= state.rowOffset && position < state.rowOffset + request.limit;
+
+  const scanTarget = Math.min(state.scanLimit, state.totalMatching);
+  if (state.scanned < scanTarget) {
+    const outcome = await walkLedger(
+      provider.ledger,
+      { filters, startOffset: state.scanned, maxRows: scanTarget - state.scanned, signal: ctx.signal, onProgress: ctx.onProgress },
+      (entry, position) => {
+        totals.add(entry);
+        if (wanted(position)) rows.push(entry);
+      },
+    );
+    state.scanned += outcome.walked;
+    state.totalMatching = outcome.totalMatching;
+    state.truncated = outcome.truncated;
+  }
+
+  const nextRow = state.rowOffset + rows.length;
+  if (rows.length < request.limit && nextRow < state.totalMatching) {
+    await walkLedger(
+      provider.ledger,
+      { filters, startOffset: nextRow, maxRows: request.limit - rows.length, signal: ctx.signal },
+      (entry) => rows.push(entry),
+    );
+  }
+
+  const after = state.rowOffset + rows.length;
+  const totalsState = totals.state();
+  const next: CursorState = { ...state, rowOffset: after, totals: totalsState };
+  return {
+    ...totals.report(),
+    filters,
+    entries: rows,
+    total_matching: state.truncated ? null : state.totalMatching,
+    scanned: state.scanned,
+    complete: !state.truncated && state.scanned >= state.totalMatching,
+    next_cursor: after < state.totalMatching && rows.length > 0 ? encodeCursor(next, ctx.cursorSecret) : null,
+    truncated: state.truncated,
+    scan_limit: state.scanLimit,
+    row_offset: state.rowOffset,
+  };
+}
+
+function start(provider: CreditProvider, request: LedgerRequest, ctx: LedgerContext): CursorState {
+  const to = request.to && Date.parse(request.to) < ctx.now ? request.to : new Date(ctx.now).toISOString();
+  return {
+    v: 1,
+    provider: provider.id,
+    filters: pickFilters(request),
+    pinnedTo: to,
+    rowOffset: 0,
+    scanned: 0,
+    scanLimit: request.scan_limit,
+    // Unknown until the first page: assume the scan limit so the scan starts.
+    totalMatching: Number.MAX_SAFE_INTEGER,
+    truncated: false,
+    totals: new LedgerTotals().state(),
+  };
+}
+
+function resume(provider: CreditProvider, request: LedgerRequest, ctx: LedgerContext): CursorState {
+  const state = decodeCursor(request.cursor!, ctx.cursorSecret);
+  if (state.provider !== provider.id) {
+    throw new InputError('cursor', `cursor belongs to provider ${state.provider}; pass provider "${state.provider}" or start again without cursor.`);
+  }
+  const given = pickFilters(request);
+  for (const key of ['entry_type', 'from', 'to'] as const) {
+    if (given[key] !== undefined && !sameFilter(key, given[key], state.filters[key])) {
+      const made = describeFilters(state.filters);
+      throw new InputError('cursor', `cursor was made for ${made}; repeat those filters or leave them out, or start again without cursor.`);
+    }
+  }
+  return state;
+}
+
+function pickFilters(request: LedgerFilters): LedgerFilters {
+  const f: LedgerFilters = {};
+  if (request.entry_type !== undefined) f.entry_type = request.entry_type;
+  if (request.from !== undefined) f.from = request.from;
+  if (request.to !== undefined) f.to = request.to;
+  return f;
+}
+
+function sameFilter(key: 'entry_type' | 'from' | 'to', a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return key === 'entry_type' ? a === b : Date.parse(a) === Date.parse(b);
+}
+
+function describeFilters(f: LedgerFilters): string {
+  const parts = (['entry_type', 'from', 'to'] as const).map((k) => `${k}=${f[k] ?? '(none)'}`);
+  return parts.join(', ');
+}

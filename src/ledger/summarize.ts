@@ -1,0 +1,59 @@
+// A usage summary derived from a ledger, for providers that have a ledger but no summary.
+import type { NamedAmount, UsageEvent, UsageSummary } from '../model.js';
+import type { LedgerSource, SummaryRequest } from '../providers/provider.js';
+import { roundCredits } from '../text.js';
+import { byLargest } from './filters.js';
+import { walkLedger } from './walk.js';
+
+const DAY_MS = 86_400_000;
+/** Rows a summary reads at most; a busier window is summarized from its newest rows, flagged partial. */
+export const SUMMARY_SCAN_LIMIT = 20_000;
+const NONE = '(none)';
+
+export async function summarizeLedger(source: LedgerSource, request: SummaryRequest, now: number, scanLimit = SUMMARY_SCAN_LIMIT): Promise<UsageSummary> {
+  const end = new Date(now).toISOString();
+  const start = new Date(now - request.days * DAY_MS).toISOString();
+  let used = 0;
+  const meters = new Map<string, number>();
+  const usages = new Map<string, number>();
+  const recent: UsageEvent[] = [];
+  let lastRecordedAt: string | null = null;
+
+  const outcome = await walkLedger(
+    source,
+    { filters: { from: start, to: end }, startOffset: 0, maxRows: scanLimit, signal: request.signal, onProgress: request.onProgress },
+    (entry, position) => {
+      if (position === 0) lastRecordedAt = entry.created_at;
+      if (position < request.recentLimit) {
+        recent.push({ id: entry.ledger_id, at: entry.created_at, meter: entry.metric_type, usage: entry.category, credits: entry.delta, reference_type: null, reference_id: null });
+      }
+      // Usage is what debits spent; expirations and top-ups move the balance but are not usage.
+      if (entry.entry_type !== 'debit') return;
+      const size = Math.abs(entry.delta);
+      used += size;
+      add(meters, entry.metric_type ?? NONE, size);
+      add(usages, entry.category ?? NONE, size);
+    },
+  );
+  const partial = outcome.walked < outcome.totalMatching || outcome.truncated;
+  return {
+    period: { start, end, days: request.days },
+    used_credits: roundCredits(used),
+    by_meter: named(meters),
+    by_usage: named(usages),
+    recent_events: recent,
+    last_recorded_at: lastRecordedAt,
+    balance_snapshot: null,
+    derived_from_ledger: true,
+    partial,
+    partial_reason: partial ? `The window holds ${outcome.totalMatching} ledger entries; the summary covers the newest ${outcome.walked}. Ask for fewer days for exact figures.` : null,
+  };
+}
+
+function add(map: Map<string, number>, key: string, value: number): void {
+  map.set(key, (map.get(key) ?? 0) + value);
+}
+
+function named(map: Map<string, number>): NamedAmount[] {
+  return byLargest([...map].map(([name, credits]) => ({ name, credits: roundCredits(credits) })));
+}

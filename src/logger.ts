@@ -1,0 +1,51 @@
+// The one logger. stdout carries JSON-RPC, so every line goes to stderr, and every
+// registered secret is replaced before it is written.
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+const secrets = new Set<string>();
+let threshold: number = ORDER.info;
+let sink: (line: string) => void = (line) => process.stderr.write(line);
+
+/** Registers a value that must never be printed (API keys). Short values are ignored to avoid mangling text. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) secrets.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+  // Bearer tokens we did not register (a key typed into a URL, a header echoed by a library).
+  return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/g, '$1[redacted]');
+}
+
+export function setLogLevel(level: string | undefined): void {
+  if (level && level in ORDER) threshold = ORDER[level as Level];
+}
+
+/** Tests capture log lines here instead of stderr. */
+export function setLogSink(next: (line: string) => void): void {
+  sink = next;
+}
+
+function write(level: Level, message: string, fields?: Record<string, unknown>): void {
+  if (ORDER[level] < threshold) return;
+  let line = `[credit-mcp] ${level} ${message}`;
+  if (fields) line += ' ' + safeJson(fields);
+  sink(redact(line) + '\n');
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v));
+  } catch {
+    return String(value);
+  }
+}
+
+export const log = {
+  debug: (m: string, f?: Record<string, unknown>) => write('debug', m, f),
+  info: (m: string, f?: Record<string, unknown>) => write('info', m, f),
+  warn: (m: string, f?: Record<string, unknown>) => write('warn', m, f),
+  error: (m: string, f?: Record<string, unknown>) => write('error', m, f),
+};

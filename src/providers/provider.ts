@@ -1,0 +1,25 @@
+import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, ProviderId, UsageSummary } from '../model.js';
+
+/** Where ledger rows come from: Synap's real ledger, or rows derived from Signal Foundry's events. */
+export interface LedgerSource {
+  /** Most entries one upstream request returns. */
+  readonly pageSize: number;
+  fetchPage(filters: PinnedFilters, offset: number, limit: number, signal?: AbortSignal): Promise<LedgerPage>;
+}
+
+export interface SummaryRequest {
+  days: number;
+  recentLimit: number;
+  signal?: AbortSignal;
+  onProgress?: (scanned: number, total: number) => void;
+}
+
+export interface CreditProvider {
+  readonly id: ProviderId;
+  readonly ledger: LedgerSource;
+  getBalance(signal?: AbortSignal): Promise<Balance>;
+  /** Only providers with a pricing endpoint have it. */
+  estimate?(request: EstimateRequest, signal?: AbortSignal): Promise<number>;
+  getSummary(request: SummaryRequest): Promise<UsageSummary>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,21 @@
+// Upstream strings are data, not instructions: cap them and strip control characters
+// before they reach an agent's context.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+export function cleanText(value: unknown, max = 80): string {
+  const text = String(value ?? '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
+export function cleanOptional(value: unknown, max = 80): string | null {
+  return value === null || value === undefined || value === '' ? null : cleanText(value, max);
+}
+
+/** Rounds away float noise from summing decimal credits (0.1 + 0.2). */
+export function roundCredits(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+export function formatCredits(value: number): string {
+  return roundCredits(value).toLocaleString('en-US', { maximumFractionDigits: 2 });
+}

@@ -1,0 +1,89 @@
+import * as z from 'zod';
+import { decide, nextExpiry } from '../decision.js';
+import { InputError } from '../errors.js';
+import { formatCredits } from '../text.js';
+import { defineTool, READ_ONLY } from './define-tool.js';
+import { providerArg, providerOut, shortTime } from './fields.js';
+
+const input = z.strictObject({
+  provider: providerArg,
+  required_credits: z.number().positive().max(1e12).optional().describe('Credits the planned write needs; adds a sufficient/insufficient decision.'),
+  estimate: z
+    .strictObject({
+      metric_type: z.string().min(1).max(100),
+      units: z.number().positive().max(1e12),
+      item_count: z.number().int().min(1).max(1_000_000).optional(),
+    })
+    .optional()
+    .describe('Synap only: price the write upstream; the estimate becomes required_credits.'),
+});
+
+const credits = z.number();
+const output = z.object({
+  provider: providerOut,
+  as_of: z.string(),
+  available_credits: credits,
+  remaining_credits: credits.nullable(),
+  reserved_credits: credits.nullable(),
+  low_balance: z.boolean().nullable(),
+  grants: z.array(z.object({ id: z.string().nullable(), source: z.string(), remaining_credits: credits, expires_at: z.string().nullable() })),
+  next_expiry: z.object({ expires_at: z.string(), remaining_credits: credits }).nullable(),
+  required_credits: credits.nullable(),
+  decision: z.enum(['sufficient', 'insufficient', 'not_requested']),
+  shortfall_credits: credits.nullable(),
+  guidance: z.string(),
+});
+
+export const checkBalance = defineTool({
+  name: 'check_balance',
+  title: 'Check credit balance',
+  description:
+    'The credit balance right now (never cached): available, reserved and expiring credits. ' +
+    'Pass required_credits (or, on synap, an estimate) to learn whether a planned write is affordable. ' +
+    'Decide writes on this tool, not on the summary or ledger.',
+  input,
+  output,
+  annotations: READ_ONLY,
+  async run(args, ctx) {
+    const { provider } = ctx.registry.resolve(args.provider);
+    if (args.estimate && args.required_credits !== undefined) {
+      throw new InputError('required_credits', 'pass either required_credits or estimate, not both.');
+    }
+    if (args.estimate && !provider.estimate) {
+      throw new InputError('estimate', `estimate is priced only by synap; on ${provider.id}, pass required_credits instead.`);
+    }
+    const [balance, estimated] = await Promise.all([
+      provider.getBalance(ctx.signal),
+      args.estimate ? provider.estimate!(args.estimate, ctx.signal) : Promise.resolve(undefined),
+    ]);
+    const required = estimated ?? args.required_credits ?? null;
+    const { decision, shortfall_credits } = decide(balance.available_credits, required);
+    const expiry = nextExpiry(balance);
+    const guidance =
+      decision === 'sufficient'
+        ? `Enough for this write: ${formatCredits(balance.available_credits - required!)} credits would remain. Re-check if time passes before the write.`
+        : decision === 'insufficient'
+          ? `Short by ${formatCredits(shortfall_credits!)} credits: top up, wait for reserved credits to be released, or make the write smaller.`
+          : 'Pass required_credits (or estimate on synap) to get a decision for a planned write.';
+    const data = {
+      provider: provider.id,
+      ...balance,
+      next_expiry: expiry,
+      required_credits: required,
+      decision,
+      shortfall_credits,
+      guidance,
+    };
+    const lines = [
+      `${provider.id} balance at ${shortTime(balance.as_of)}: ${formatCredits(balance.available_credits)} credits available` +
+        (balance.reserved_credits ? ` (${formatCredits(balance.reserved_credits)} reserved, ${formatCredits(balance.remaining_credits ?? 0)} remaining)` : '') +
+        (balance.low_balance ? ' - LOW BALANCE warning.' : '.'),
+    ];
+    if (required !== null) {
+      lines.push(`Required ${formatCredits(required)}${estimated !== undefined ? ' (upstream estimate)' : ''}: ${decision}${decision === 'insufficient' ? `, short by ${formatCredits(shortfall_credits!)}` : ''}.`);
+    }
+    if (expiry) lines.push(`Next expiry: ${formatCredits(expiry.remaining_credits)} credits on ${shortTime(expiry.expires_at)}.`);
+    lines.push(guidance);
+    return { text: lines.join('\n'), data };
+  },
+});

@@ -1,0 +1,115 @@
+// What a tool is, and how a call becomes a result: arguments checked first, then the tool
+// runs, and every typed error is turned into an `isError` result here and nowhere else.
+import * as z from 'zod';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CancelledError, InputError, NotConfiguredError, UpstreamError } from '../errors.js';
+import { log } from '../logger.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { parseArguments } from './arguments.js';
+
+export interface ToolContext {
+  registry: ProviderRegistry;
+  signal: AbortSignal;
+  now: () => number;
+  /** Reports progress when the client asked for it (a progressToken); otherwise does nothing. */
+  progress: (progress: number, total?: number, message?: string) => void;
+}
+
+export interface ToolAnswer<O> {
+  text: string;
+  data: O;
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  /** Required, so no tool ships without saying what it may do. */
+  annotations: ToolAnnotations;
+  run(args: z.output<I>, ctx: ToolContext): Promise<ToolAnswer<z.output<O>>>;
+}
+
+export interface CreditTool {
+  name: string;
+  listing: Tool;
+  call(args: unknown, ctx: ToolContext): Promise<CallToolResult>;
+}
+
+/** Every tool here only reads. */
+export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): CreditTool {
+  const inputSchema = toJsonSchema(spec.input, 'input');
+  const listing: Tool = {
+    name: spec.name,
+    title: spec.title,
+    description: spec.description,
+    inputSchema: inputSchema as Tool['inputSchema'],
+    outputSchema: toJsonSchema(spec.output, 'output') as Tool['outputSchema'],
+    annotations: { title: spec.title, ...spec.annotations },
+  };
+  return {
+    name: spec.name,
+    listing,
+    async call(args, ctx) {
+      try {
+        const parsed = parseArguments(spec.input, inputSchema, args);
+        const answer = await spec.run(parsed, ctx);
+        return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.data as Record<string, unknown> };
+      } catch (error) {
+        return errorResult(spec.name, error);
+      }
+    },
+  };
+}
+
+export function errorResult(tool: string, error: unknown): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: describeError(tool, error) }] };
+}
+
+function describeError(tool: string, error: unknown): string {
+  if (error instanceof InputError) return `Invalid argument: ${error.message} Nothing was sent upstream.`;
+  if (error instanceof NotConfiguredError) return `Not configured: ${error.message}`;
+  if (error instanceof CancelledError) return 'Cancelled: the request was cancelled before it finished.';
+  if (error instanceof UpstreamError) {
+    const d = error.details;
+    const lines = [
+      `Upstream error from ${d.provider}: ${d.code}${d.status !== undefined ? ` (HTTP ${d.status})` : ''}. ${d.message}`,
+      `Next step: ${d.nextStep}`,
+    ];
+    const facts: string[] = [];
+    if (d.retryAfterSeconds !== undefined) facts.push(`retry_after_seconds: ${d.retryAfterSeconds}`);
+    if (d.correlationId) facts.push(`correlation_id: ${d.correlationId} (quote it to ${d.provider} support)`);
+    if (facts.length) lines.push(facts.join('; '));
+    return lines.join('\n');
+  }
+  log.error('tool failed unexpectedly', { tool, error });
+  return `Internal error in ${tool}: ${error instanceof Error ? error.name : 'unknown'}. This is a credit-mcp bug; the server keeps running. Retry, and report it if it repeats.`;
+}
+
+function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return trimPatterns(json) as Record<string, unknown>;
+}
+
+/** `format: date-time` already says it; zod's long regex would only cost the agent tokens. */
+function trimPatterns(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(trimPatterns);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'pattern' && (node as Record<string, unknown>).format === 'date-time') continue;
+    out[k] = trimPatterns(v);
+  }
+  return out;
+}

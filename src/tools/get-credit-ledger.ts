@@ -1,0 +1,120 @@
+import * as z from 'zod';
+import { InputError } from '../errors.js';
+import { readLedger } from '../ledger/read-ledger.js';
+import type { LedgerEntry } from '../model.js';
+import { formatCredits } from '../text.js';
+import { defineTool, READ_ONLY } from './define-tool.js';
+import { DECIDE_ON_BALANCE, providerArg, providerOut, shortTime } from './fields.js';
+
+const instant = z.iso.datetime({ offset: true });
+
+const input = z.strictObject({
+  provider: providerArg,
+  entry_type: z.string().min(1).max(40).optional().describe('Only this entry type, e.g. "debit" or "credit".'),
+  from: instant.optional().describe('Earliest created_at, inclusive.'),
+  to: instant.optional().describe('Latest created_at, inclusive; default: now (the snapshot is pinned there).'),
+  limit: z.number().int().min(1).max(100).default(20).describe('Rows to return.'),
+  scan_limit: z.number().int().min(1).max(100_000).default(2000).describe('Entries to walk for the totals.'),
+  cursor: z.string().min(1).max(8192).optional().describe('next_cursor from a previous answer: the next rows of the same snapshot.'),
+});
+
+const group = { count: z.number(), net: z.number() };
+const output = z.object({
+  provider: providerOut,
+  filters: z.object({ entry_type: z.string().nullable(), from: z.string().nullable(), to: z.string() }),
+  entries: z.array(
+    z.object({
+      ledger_id: z.string(),
+      entry_type: z.string(),
+      delta: z.number(),
+      metric_type: z.string().nullable(),
+      category: z.string().nullable(),
+      created_at: z.string(),
+    }),
+  ),
+  totals: z.object({ count: z.number(), credits_added: z.number(), credits_used: z.number(), net: z.number() }),
+  by_category: z.array(z.object({ category: z.string().nullable(), ...group })),
+  by_metric: z.array(z.object({ metric_type: z.string().nullable(), ...group })),
+  total_matching: z.number().nullable(),
+  scanned: z.number(),
+  complete: z.boolean(),
+  next_cursor: z.string().nullable(),
+  partial_reason: z.string().nullable(),
+  guidance: z.string(),
+});
+
+export const getCreditLedger = defineTool({
+  name: 'get_credit_ledger',
+  title: 'Read the credit ledger',
+  description:
+    'Ledger rows newest first with exact totals (added, used, net) and breakdowns by category and metric over every entry scanned. ' +
+    'Pages through the upstream for you; follow next_cursor for more rows of the same pinned snapshot.',
+  input,
+  output,
+  annotations: READ_ONLY,
+  async run(args, ctx) {
+    if (args.from && args.to && Date.parse(args.from) > Date.parse(args.to)) {
+      throw new InputError('from', `from (${args.from}) must not be after to (${args.to}).`);
+    }
+    const { provider, cursorSecret } = ctx.registry.resolve(args.provider);
+    const result = await readLedger(
+      provider,
+      { ...args, from: utc(args.from), to: utc(args.to) },
+      {
+        cursorSecret,
+        now: ctx.now(),
+        signal: ctx.signal,
+        onProgress: (walked, toWalk) => ctx.progress(walked, toWalk, `scanned ${walked} of ${toWalk} ledger entries`),
+      },
+    );
+    const partial_reason = result.truncated
+      ? `${provider.id} exposes only its latest 100 events, so older matching rows may exist; totals cover the ${result.scanned} it shows.`
+      : result.complete
+        ? null
+        : `scan_limit ${result.scan_limit} reached: totals cover the newest ${result.scanned} of ${result.total_matching} matching entries; raise scan_limit or narrow from/to for exact totals.`;
+    const guidance = result.next_cursor
+      ? `More rows: call again with cursor set to next_cursor. ${DECIDE_ON_BALANCE}`
+      : DECIDE_ON_BALANCE;
+    const data = {
+      provider: provider.id,
+      filters: { entry_type: result.filters.entry_type ?? null, from: result.filters.from ?? null, to: result.filters.to },
+      entries: result.entries,
+      totals: result.totals,
+      by_category: result.by_category,
+      by_metric: result.by_metric,
+      total_matching: result.total_matching,
+      scanned: result.scanned,
+      complete: result.complete,
+      next_cursor: result.next_cursor,
+      partial_reason,
+      guidance,
+    };
+    const t = result.totals;
+    const first = result.row_offset + 1;
+    const lines = [
+      `${provider.id} ledger${result.filters.entry_type ? ` (${result.filters.entry_type})` : ''}, ${result.filters.from ? shortTime(result.filters.from) : 'start'} to ${shortTime(result.filters.to)}: ` +
+        `${result.total_matching ?? `${result.scanned}+`} matching, ${result.complete ? 'all' : result.scanned} scanned.`,
+      `Totals: added ${formatCredits(t.credits_added)}, used ${formatCredits(t.credits_used)}, net ${formatCredits(t.net)} over ${t.count} entries.`,
+      `Top categories: ${result.by_category.slice(0, 3).map((c) => `${c.category ?? '(none)'} ${formatCredits(c.net)}`).join(', ') || 'none'}.`,
+      result.entries.length ? `Rows ${first}-${first + result.entries.length - 1}, newest first:` : 'No rows at this position.',
+      ...result.entries.slice(0, 5).map(row),
+    ];
+    if (result.entries.length > 5) lines.push(`(+${result.entries.length - 5} more rows in entries)`);
+    if (partial_reason) lines.push(partial_reason);
+    lines.push(guidance);
+    return { text: lines.join('\n'), data };
+  },
+});
+
+function row(e: LedgerEntry): string {
+  const what = [e.metric_type, e.category].filter(Boolean).join('/');
+  return `- ${shortTime(e.created_at)} ${e.entry_type} ${e.delta > 0 ? '+' : ''}${formatCredits(e.delta)}${what ? ` ${what}` : ''}`;
+}
+
+/** The same instant in UTC with `Z`, keeping sub-millisecond digits so an inclusive bound stays exact. */
+export function utc(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const iso = new Date(Date.parse(value)).toISOString();
+  const finer = /\.\d{3}(\d+)/.exec(value)?.[1];
+  return finer ? iso.replace('Z', `${finer}Z`) : iso;
+}

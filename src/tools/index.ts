@@ -1,0 +1,6 @@
+import { checkBalance } from './check-balance.js';
+import type { CreditTool } from './define-tool.js';
+import { getCreditLedger } from './get-credit-ledger.js';
+import { getCreditSummary } from './get-credit-summary.js';
+
+export const TOOLS: readonly CreditTool[] = [checkBalance, getCreditSummary, getCreditLedger];

@@ -1,0 +1,170 @@
+// The built server, spawned over real stdio and driven by the SDK's client, against the
+// simulator on loopback.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envFor, startSimulator, type Simulator } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+async function connect(env: Record<string, string>, args: string[] = []) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: 'e2e', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr };
+}
+
+function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
+  return (result.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n');
+}
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe('stdio server with both providers', () => {
+  let client: Client;
+  let stderr: () => string;
+  const ajv = new Ajv({ strict: false });
+  const validators = new Map<string, ReturnType<Ajv['compile']>>();
+
+  beforeAll(async () => {
+    ({ client, stderr } = await connect(envFor(sim)));
+    const { tools } = await client.listTools();
+    for (const t of tools) validators.set(t.name, ajv.compile(t.outputSchema!));
+  });
+  afterAll(async () => {
+    await client.close();
+  });
+
+  it('lists the three read-only tools', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(['check_balance', 'get_credit_ledger', 'get_credit_summary']);
+    for (const t of tools) {
+      expect(t.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+      expect(t.inputSchema.properties).toHaveProperty('provider');
+    }
+  });
+
+  const calls: Array<[string, Record<string, unknown>]> = [
+    ['check_balance', { required_credits: 500 }],
+    ['get_credit_summary', { days: 30, recent_limit: 5 }],
+    ['get_credit_ledger', { limit: 10 }],
+  ];
+  for (const provider of ['signal-foundry', 'synap']) {
+    for (const [name, args] of calls) {
+      it(`${name} on ${provider} answers text and schema-valid structured content`, async () => {
+        const result = await client.callTool({ name, arguments: { provider, ...args } });
+        expect(result.isError).toBeFalsy();
+        const validate = validators.get(name)!;
+        expect(validate(result.structuredContent), JSON.stringify(validate.errors)).toBe(true);
+        const text = textOf(result);
+        expect(text.length).toBeGreaterThan(40);
+        expect(text.trimStart().startsWith('{')).toBe(false);
+        expect((result.structuredContent as { provider: string }).provider).toBe(provider);
+      });
+    }
+  }
+
+  it('gives a decision with the shortfall on check_balance', async () => {
+    const available = sim.synap.balance().balance_credits;
+    const result = await client.callTool({ name: 'check_balance', arguments: { provider: 'synap', required_credits: available + 250 } });
+    expect(result.structuredContent).toMatchObject({ decision: 'insufficient', available_credits: available });
+    expect((result.structuredContent as { shortfall_credits: number }).shortfall_credits).toBeCloseTo(250, 6);
+    expect(textOf(result)).toMatch(/short by 250/);
+  });
+
+  it('prices a synap estimate into required_credits', async () => {
+    const result = await client.callTool({ name: 'check_balance', arguments: { provider: 'synap', estimate: { metric_type: 'llm_input_tokens', units: 5000 } } });
+    const data = result.structuredContent as { required_credits: number; decision: string };
+    expect(data.required_credits).toBeGreaterThan(0);
+    expect(data.decision).toBe('sufficient');
+  });
+
+  it('asks which provider when both are on and none is given', async () => {
+    const result = await client.callTool({ name: 'get_credit_summary', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/provider is required .* signal-foundry, synap/);
+  });
+
+  it.each([
+    ['get_credit_summary', { provider: 'synap', days: 0 }, /days must be an integer from 1 to 365 \(got 0\)/],
+    ['get_credit_summary', { provider: 'synap', days: 400 }, /days must be an integer from 1 to 365 \(got 400\)/],
+    ['get_credit_summary', { provider: 'synap', recent_limit: 1000 }, /recent_limit must be an integer from 1 to 100/],
+    ['get_credit_ledger', { provider: 'synap', limit: 1000 }, /limit must be an integer from 1 to 100 \(got 1000\)/],
+    ['get_credit_ledger', { provider: 'synap', from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' }, /from .* must not be after to/],
+    ['get_credit_ledger', { provider: 'synap', from: 'yesterday' }, /from must be an ISO 8601 date-time/],
+    ['get_credit_ledger', { provider: 'synap', scan_limit: '5' }, /scan_limit must be an integer from 1 to 100000 \(got "5"\)/],
+    ['check_balance', { provider: 'stripe' }, /provider must be one of "signal-foundry", "synap"/],
+    ['check_balance', { provider: 'synap', required_credits: -5 }, /required_credits must be a number greater than 0/],
+    ['check_balance', { provider: 'signal-foundry', estimate: { metric_type: 'x', units: 1 } }, /estimate is priced only by synap/],
+    ['check_balance', { provider: 'synap', days: 3 }, /unknown argument "days"/],
+  ])('%s %j is refused before any upstream call', async (name, args, message) => {
+    const before = sim.stats.requests;
+    const result = await client.callTool({ name, arguments: args });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(message);
+    expect(sim.stats.requests).toBe(before);
+  });
+
+  it('never prints the keys', () => {
+    expect(stderr()).not.toContain(sim.keys.synap);
+    expect(stderr()).not.toContain(sim.keys.signalFoundry);
+  });
+});
+
+describe('stdio server configuration', () => {
+  it('starts with no key at all and answers every tool "not configured"', async () => {
+    const { client } = await connect({});
+    for (const name of ['check_balance', 'get_credit_summary', 'get_credit_ledger']) {
+      const result = await client.callTool({ name, arguments: {} });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/Not configured: .*set SIGNAL_FOUNDRY_API_KEY or SYNAP_API_KEY/);
+    }
+    await client.close();
+  });
+
+  it('names the variable to set for a provider that is off', async () => {
+    const { client } = await connect({ SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url });
+    const result = await client.callTool({ name: 'check_balance', arguments: { provider: 'signal-foundry' } });
+    expect(textOf(result)).toMatch(/signal-foundry is not configured: set SIGNAL_FOUNDRY_API_KEY/);
+    const ok = await client.callTool({ name: 'check_balance', arguments: {} });
+    expect(ok.isError).toBeFalsy();
+    await client.close();
+  });
+
+  it('answers in demo mode against the embedded simulator', async () => {
+    const { client } = await connect({}, ['--demo']);
+    const result = await client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'synap', limit: 3 } });
+    expect(result.isError).toBeFalsy();
+    expect((result.structuredContent as { entries: unknown[] }).entries).toHaveLength(3);
+    await client.close();
+  });
+
+  it('refuses a plain-http base URL off loopback at start-up', () => {
+    const run = spawnSync(process.execPath, [CLI], { env: { SYNAP_API_KEY: 'synap_x_123456', SYNAP_BASE_URL: 'http://example.com' }, input: '', encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/SYNAP_BASE_URL must use https/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('answers --help and --version, and refuses unknown flags', () => {
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/check_balance, get_credit_summary, get_credit_ledger/);
+    const version = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const bad = spawnSync(process.execPath, [CLI, '--frobnicate'], { encoding: 'utf8', input: '' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/frobnicate/);
+  });
+});
