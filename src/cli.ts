@@ -18,6 +18,9 @@ Options (each also read from the environment variable shown; a flag wins):
   --synap-key KEY                 SYNAP_API_KEY            turns Maximem Synap on (synap_...)
   --synap-base-url URL            SYNAP_BASE_URL           default https://synap-cloud-prod.maximem.ai
   --timeout-ms N                  CREDIT_MCP_TIMEOUT_MS    per upstream request, 100..600000 (default 15000)
+  --concurrency N                 CREDIT_MCP_CONCURRENCY   ledger pages fetched at once, 1..32 (default 8)
+  --walk-budget-ms N              CREDIT_MCP_WALK_BUDGET_MS  time one call may spend walking a ledger,
+                                                           rate-limit waits included, 1000..600000 (default 30000)
   --default-provider NAME         CREDIT_MCP_DEFAULT_PROVIDER  signal-foundry | synap, when both are on
   --log-level LEVEL               CREDIT_MCP_LOG_LEVEL     debug | info | warn | error (default info; logs go to stderr)
   --demo                          start the simulator in-process and point both providers at it
@@ -51,6 +54,8 @@ async function main(argv: string[]): Promise<void> {
       'synap-key': { type: 'string' },
       'synap-base-url': { type: 'string' },
       'timeout-ms': { type: 'string' },
+      concurrency: { type: 'string' },
+      'walk-budget-ms': { type: 'string' },
       'default-provider': { type: 'string' },
       'log-level': { type: 'string' },
       port: { type: 'string' },

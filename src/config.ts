@@ -1,5 +1,6 @@
 // Configuration from the environment, overridden by flags; validated once at start-up.
 import { PROVIDER_IDS, type ProviderId } from './model.js';
+import type { WalkSettings } from './providers/provider.js';
 
 export interface ProviderConfig {
   id: ProviderId;
@@ -11,6 +12,7 @@ export interface Config {
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   timeoutMs: number;
   defaultProvider?: ProviderId;
+  walk: WalkSettings;
 }
 
 export const PROVIDER_ENV: Record<ProviderId, { key: string; baseUrl: string; defaultBaseUrl: string; keyFlag: string; baseUrlFlag: string }> = {
@@ -31,6 +33,7 @@ export const PROVIDER_ENV: Record<ProviderId, { key: string; baseUrl: string; de
 };
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+export const DEFAULT_WALK: WalkSettings = { concurrency: 8, budgetMs: 30_000 };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -49,11 +52,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     const baseUrl = checkBaseUrl(rawUrl, names.baseUrl);
     if (apiKey) providers[id] = { id, apiKey, baseUrl };
   }
-  const timeoutRaw = pick('timeout-ms', 'CREDIT_MCP_TIMEOUT_MS');
-  const timeoutMs = timeoutRaw === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutRaw);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
-    throw new ConfigError(`CREDIT_MCP_TIMEOUT_MS must be an integer from 100 to 600000 (ms); got "${timeoutRaw}".`);
-  }
+  const int = (flag: string, variable: string, min: number, max: number, fallback: number): number => {
+    const raw = pick(flag, variable);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${variable} (--${flag}) must be an integer from ${min} to ${max}; got "${raw}".`);
+    }
+    return value;
+  };
+  const timeoutMs = int('timeout-ms', 'CREDIT_MCP_TIMEOUT_MS', 100, 600_000, DEFAULT_TIMEOUT_MS);
+  const walk: WalkSettings = {
+    concurrency: int('concurrency', 'CREDIT_MCP_CONCURRENCY', 1, 32, DEFAULT_WALK.concurrency),
+    budgetMs: int('walk-budget-ms', 'CREDIT_MCP_WALK_BUDGET_MS', 1000, 600_000, DEFAULT_WALK.budgetMs),
+  };
   const defaultRaw = pick('default-provider', 'CREDIT_MCP_DEFAULT_PROVIDER');
   let defaultProvider: ProviderId | undefined;
   if (defaultRaw !== undefined) {
@@ -62,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     }
     defaultProvider = defaultRaw as ProviderId;
   }
-  return { providers, timeoutMs, ...(defaultProvider ? { defaultProvider } : {}) };
+  return { providers, timeoutMs, walk, ...(defaultProvider ? { defaultProvider } : {}) };
 }
 
 /** https only, except loopback, so a key never travels in clear text off this machine. */

@@ -13,7 +13,7 @@ export interface ServeOptions {
 export async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
   const registry = new ProviderRegistry(config);
   const shutdown = new AbortController();
-  const server = createServer(registry, { shutdownSignal: shutdown.signal });
+  const server = createServer(registry, { shutdownSignal: shutdown.signal, walk: config.walk });
   const transport = new StdioServerTransport();
 
   let stopping = false;

@@ -3,6 +3,8 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from './errors.js';
 import { anySignal } from './http/abort.js';
+import { DEFAULT_WALK } from './config.js';
+import type { WalkSettings } from './providers/provider.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import { errorResult } from './tools/define-tool.js';
 import { TOOLS } from './tools/index.js';
@@ -16,6 +18,7 @@ export interface ServerOptions {
   /** Aborts every in-flight call, e.g. at shutdown. */
   shutdownSignal?: AbortSignal;
   now?: () => number;
+  walk?: WalkSettings;
 }
 
 export function createServer(registry: ProviderRegistry, options: ServerOptions = {}): Server {
@@ -35,6 +38,7 @@ export function createServer(registry: ProviderRegistry, options: ServerOptions 
       registry,
       signal: anySignal([extra.signal, options.shutdownSignal]),
       now: options.now ?? Date.now,
+      walk: options.walk ?? DEFAULT_WALK,
       progress: (progress, total, message) => {
         if (token === undefined) return;
         void extra

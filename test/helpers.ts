@@ -1,5 +1,5 @@
 // Shared test wiring: real simulators on loopback, real providers and tools pointed at them.
-import { loadConfig } from '../src/config.js';
+import { DEFAULT_WALK, loadConfig } from '../src/config.js';
 import { ProviderRegistry } from '../src/providers/registry.js';
 import type { ToolContext, CreditTool } from '../src/tools/define-tool.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
@@ -32,6 +32,7 @@ export async function callTool(tool: CreditTool, registry: ProviderRegistry, arg
     registry,
     signal: extra.signal ?? new AbortController().signal,
     now: extra.now ?? Date.now,
+    walk: extra.walk ?? DEFAULT_WALK,
     progress: extra.progress ?? ((p, t) => progress.push({ progress: p, ...(t !== undefined ? { total: t } : {}) })),
   });
   const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');

@@ -7,6 +7,7 @@ import { log } from '../logger.js';
 import type { ProviderId, RateLimitState } from '../model.js';
 import { abortableSleep, anySignal } from './abort.js';
 import { cleanEnvelope, readErrorEnvelope, type ErrorEnvelope } from './envelope.js';
+import { RateBudgetError, RateGate } from './rate-gate.js';
 
 export interface UpstreamProfile {
   provider: ProviderId;
@@ -38,10 +39,17 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   signal?: AbortSignal;
+  /**
+   * Epoch ms by which the request must have started. A walk passes its call budget and gets
+   * RateBudgetError back when the upstream's rate limit would make it wait longer; without
+   * one, a wait up to the Retry-After bound is made and a longer one reported as rate_limited.
+   */
+  deadline?: number;
 }
 
 export class UpstreamClient {
   private pool: Pool | undefined;
+  private readonly gate = new RateGate();
 
   constructor(
     readonly profile: UpstreamProfile,
@@ -118,17 +126,31 @@ export class UpstreamClient {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const timeout = AbortSignal.timeout(profile.timeoutMs);
-    const signal = anySignal([timeout, options.signal]);
     const fail = (d: Omit<UpstreamErrorDetails, 'provider' | 'correlationId'>) =>
       new UpstreamError({ provider: profile.provider, correlationId, ...d });
-
+    const permit = await this.gate
+      .acquire(options.signal, options.deadline ?? Date.now() + this.retry.maxRetryAfterSeconds * 1000)
+      .catch((error: unknown) => {
+        if (!(error instanceof RateBudgetError) || options.deadline !== undefined) throw error;
+        const retryAfterSeconds = Math.ceil((error.resumeAt - Date.now()) / 1000);
+        throw fail({
+          fault: 'http_error',
+          code: 'rate_limited',
+          message: `The ${profile.provider} rate limit (from its X-RateLimit headers) is used up; no request was sent.`,
+          nextStep: `Wait ${retryAfterSeconds} s, then retry.`,
+          retryAfterSeconds,
+        });
+      });
+    const timeout = AbortSignal.timeout(profile.timeoutMs);
+    const signal = anySignal([timeout, options.signal]);
+    let rate: RateLimitState | undefined;
     let status = 0;
     try {
       const pool = await this.getPool();
       const res = await pool.request({ method, path: this.pathWithQuery(path, options.query), headers, body, signal });
       status = res.statusCode;
       const rateLimit = readRateLimit(res.headers);
+      rate = rateLimit;
       if (status >= 300 && status < 400) {
         res.body.destroy();
         throw fail({
@@ -186,6 +208,8 @@ export class UpstreamClient {
           : `Could not reach ${profile.baseUrl.host}.`,
         nextStep: 'Check the network and the base URL, then retry.',
       });
+    } finally {
+      this.gate.release(permit, rate);
     }
   }
 

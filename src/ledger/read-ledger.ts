@@ -2,10 +2,10 @@
 // rows from the cursor's position, all against one pinned snapshot.
 import { InputError } from '../errors.js';
 import type { LedgerEntry, LedgerFilters, PinnedFilters } from '../model.js';
-import type { CreditProvider } from '../providers/provider.js';
+import type { CreditProvider, WalkSettings } from '../providers/provider.js';
 import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import { LedgerTotals, type TotalsReport } from './totals.js';
-import { walkLedger } from './walk.js';
+import { walkLedger, type WalkStop } from './walk.js';
 
 export interface LedgerRequest extends LedgerFilters {
   limit: number;
@@ -23,6 +23,10 @@ export interface LedgerResult extends TotalsReport {
   truncated: boolean;
   scan_limit: number;
   row_offset: number;
+  /** Why the scan ended before scan_limit, when it did; the cursor resumes it. */
+  stopped?: WalkStop;
+  /** The upstream's count changed mid-walk: rows were back-dated into the snapshot. */
+  moved: boolean;
 }
 
 export interface LedgerContext {
@@ -30,6 +34,7 @@ export interface LedgerContext {
   now: number;
   signal?: AbortSignal;
   onProgress?: (walked: number, toWalk: number) => void;
+  walk: WalkSettings;
 }
 
 export async function readLedger(provider: CreditProvider, request: LedgerRequest, ctx: LedgerContext): Promise<LedgerResult> {
@@ -39,11 +44,22 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
   const rows: LedgerEntry[] = [];
   const wanted = (position: number) => position >= state.rowOffset && position < state.rowOffset + request.limit;
 
+  const deadline = ctx.now + ctx.walk.budgetMs;
   const scanTarget = Math.min(state.scanLimit, state.totalMatching);
+  let stopped: WalkStop | undefined;
+  let moved = false;
   if (state.scanned < scanTarget) {
     const outcome = await walkLedger(
       provider.ledger,
-      { filters, startOffset: state.scanned, maxRows: scanTarget - state.scanned, signal: ctx.signal, onProgress: ctx.onProgress },
+      {
+        filters,
+        startOffset: state.scanned,
+        maxRows: scanTarget - state.scanned,
+        concurrency: ctx.walk.concurrency,
+        deadline,
+        signal: ctx.signal,
+        onProgress: ctx.onProgress,
+      },
       (entry, position) => {
         totals.add(entry);
         if (wanted(position)) rows.push(entry);
@@ -52,20 +68,22 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
     state.scanned += outcome.walked;
     state.totalMatching = outcome.totalMatching;
     state.truncated = outcome.truncated;
+    stopped = outcome.stopped;
+    moved = outcome.moved;
   }
 
   const nextRow = state.rowOffset + rows.length;
   if (rows.length < request.limit && nextRow < state.totalMatching) {
     await walkLedger(
       provider.ledger,
-      { filters, startOffset: nextRow, maxRows: request.limit - rows.length, signal: ctx.signal },
+      { filters, startOffset: nextRow, maxRows: request.limit - rows.length, signal: ctx.signal, deadline },
       (entry) => rows.push(entry),
     );
   }
 
   const after = state.rowOffset + rows.length;
-  const totalsState = totals.state();
-  const next: CursorState = { ...state, rowOffset: after, totals: totalsState };
+  const next: CursorState = { ...state, rowOffset: after, totals: totals.state() };
+  const scanUnfinished = !state.truncated && state.scanned < Math.min(state.scanLimit, state.totalMatching);
   return {
     ...totals.report(),
     filters,
@@ -73,10 +91,12 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
     total_matching: state.truncated ? null : state.totalMatching,
     scanned: state.scanned,
     complete: !state.truncated && state.scanned >= state.totalMatching,
-    next_cursor: after < state.totalMatching && rows.length > 0 ? encodeCursor(next, ctx.cursorSecret) : null,
+    next_cursor: (after < state.totalMatching && rows.length > 0) || scanUnfinished ? encodeCursor(next, ctx.cursorSecret) : null,
     truncated: state.truncated,
     scan_limit: state.scanLimit,
     row_offset: state.rowOffset,
+    ...(stopped ? { stopped } : {}),
+    moved,
   };
 }
 

@@ -21,7 +21,15 @@ export async function summarizeLedger(source: LedgerSource, request: SummaryRequ
 
   const outcome = await walkLedger(
     source,
-    { filters: { from: start, to: end }, startOffset: 0, maxRows: scanLimit, signal: request.signal, onProgress: request.onProgress },
+    {
+      filters: { from: start, to: end },
+      startOffset: 0,
+      maxRows: scanLimit,
+      concurrency: request.walk?.concurrency,
+      deadline: request.walk ? now + request.walk.budgetMs : undefined,
+      signal: request.signal,
+      onProgress: request.onProgress,
+    },
     (entry, position) => {
       if (position === 0) lastRecordedAt = entry.created_at;
       if (position < request.recentLimit) {
@@ -35,7 +43,8 @@ export async function summarizeLedger(source: LedgerSource, request: SummaryRequ
       add(usages, entry.category ?? NONE, size);
     },
   );
-  const partial = outcome.walked < outcome.totalMatching || outcome.truncated;
+  const partial = outcome.walked < outcome.totalMatching || outcome.truncated || outcome.moved;
+  const why = outcome.stopped?.reason === 'rate_limit' ? ' (the upstream rate limit paused the walk)' : outcome.stopped ? ' (the walk used its time budget)' : '';
   return {
     period: { start, end, days: request.days },
     used_credits: roundCredits(used),
@@ -46,7 +55,9 @@ export async function summarizeLedger(source: LedgerSource, request: SummaryRequ
     balance_snapshot: null,
     derived_from_ledger: true,
     partial,
-    partial_reason: partial ? `The window holds ${outcome.totalMatching} ledger entries; the summary covers the newest ${outcome.walked}. Ask for fewer days for exact figures.` : null,
+    partial_reason: partial
+      ? `The window holds ${outcome.totalMatching} ledger entries; the summary covers the newest ${outcome.walked}${why}. Ask again later or for fewer days for exact figures.`
+      : null,
   };
 }
 

@@ -1,7 +1,10 @@
-// Walks matching ledger rows newest first through a LedgerSource, page by page, handing each
-// row to a visitor exactly once. Nothing is kept here: the visitor folds what it needs.
-import { CancelledError } from '../errors.js';
-import type { LedgerEntry, PinnedFilters } from '../model.js';
+// Walks matching ledger rows newest first through a LedgerSource and hands each row to a
+// visitor exactly once, in order. Once the first page tells the total, the remaining pages
+// are fetched concurrently (offset paging allows it) within a sliding window, and delivered
+// in order as they complete; nothing but that window is held in memory.
+import { CancelledError, UpstreamError } from '../errors.js';
+import { RateBudgetError } from '../http/rate-gate.js';
+import type { LedgerEntry, LedgerPage, PinnedFilters } from '../model.js';
 import type { LedgerSource } from '../providers/provider.js';
 
 export interface WalkOptions {
@@ -11,10 +14,16 @@ export interface WalkOptions {
   startOffset: number;
   /** Stop after this many rows. */
   maxRows: number;
+  /** Upstream requests in flight at once. */
+  concurrency?: number;
+  /** Epoch ms: no request starts after this; the walk stops with what it has. */
+  deadline?: number;
   signal?: AbortSignal;
   /** Rows walked so far, and how many this walk expects to walk. */
   onProgress?: (walked: number, toWalk: number) => void;
 }
+
+export type WalkStop = { reason: 'rate_limit'; resumeAt: number } | { reason: 'time_budget' };
 
 export interface WalkOutcome {
   walked: number;
@@ -22,33 +31,113 @@ export interface WalkOutcome {
   totalMatching: number;
   /** The upstream holds matching rows it does not expose. */
   truncated: boolean;
+  /** Set when the walk ended before maxRows for a budget reason; it can be resumed. */
+  stopped?: WalkStop;
+  /** The upstream's count moved during the walk (rows back-dated into the snapshot). */
+  moved: boolean;
 }
 
 export type Visitor = (entry: LedgerEntry, position: number) => void;
 
 export async function walkLedger(source: LedgerSource, options: WalkOptions, visit: Visitor): Promise<WalkOutcome> {
   const { filters, startOffset, maxRows, signal } = options;
-  // Offsets can still shift if the upstream back-dates a row into the snapshot; ids keep
-  // such a shift from counting a row twice.
-  const seen = new Set<string>();
-  let offset = startOffset;
+  const size = source.pageSize;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  // Stops in-flight requests when the walk ends early, without cancelling the caller.
+  const inner = new AbortController();
+  const onAbort = () => inner.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  let walked = 0;
   let totalMatching = 0;
+  let firstTotal: number | undefined;
   let truncated = false;
-  while (seen.size < maxRows) {
+  let stopped: WalkStop | undefined;
+  // A row back-dated into the snapshot shifts later offsets by one: the shifted row shows up
+  // again at the top of the next page. Remembering two pages of ids catches it.
+  let recentIds = new Set<string>();
+  let olderIds = new Set<string>();
+
+  const target = () => Math.min(maxRows, Math.max(0, totalMatching - startOffset));
+  const fetchAt = (offset: number): Promise<LedgerPage> => {
     if (signal?.aborted) throw new CancelledError();
-    const asked = Math.min(source.pageSize, maxRows - seen.size);
-    const page = await source.fetchPage(filters, offset, asked, signal);
+    if (Date.now() > deadline) throw new BudgetStop({ reason: 'time_budget' });
+    const limit = Math.min(size, startOffset + maxRows - offset);
+    return source.fetchPage(filters, offset, limit, { signal: inner.signal, deadline });
+  };
+  const deliver = (page: LedgerPage): void => {
     totalMatching = page.total;
+    firstTotal ??= page.total;
     truncated = page.truncated;
+    const ids = new Set<string>();
     for (const entry of page.entries) {
-      if (seen.has(entry.ledger_id)) continue;
-      visit(entry, startOffset + seen.size);
-      seen.add(entry.ledger_id);
-      if (seen.size >= maxRows) break;
+      if (walked >= maxRows) break;
+      if (recentIds.has(entry.ledger_id) || olderIds.has(entry.ledger_id) || ids.has(entry.ledger_id)) continue;
+      ids.add(entry.ledger_id);
+      visit(entry, startOffset + walked);
+      walked++;
     }
-    offset += page.entries.length;
-    options.onProgress?.(seen.size, Math.max(seen.size, Math.min(maxRows, totalMatching - startOffset)));
-    if (page.entries.length < asked || offset >= totalMatching) break;
+    olderIds = recentIds;
+    recentIds = ids;
+    options.onProgress?.(walked, Math.max(walked, target()));
+  };
+
+  try {
+    // The first page tells the total; the rest of the plan follows from it.
+    let offset = startOffset;
+    let page = await fetchAt(offset);
+    deliver(page);
+    offset += size;
+    let lastFull = page.entries.length >= Math.min(size, maxRows);
+    while (lastFull && walked < target() && offset < startOffset + maxRows) {
+      const planEnd = Math.min(startOffset + maxRows, totalMatching);
+      const window = new Map<number, Promise<LedgerPage>>();
+      let scheduled = offset;
+      const fill = () => {
+        while (window.size < concurrency && scheduled < planEnd && !inner.signal.aborted) {
+          const p = fetchAt(scheduled);
+          p.catch(() => undefined); // awaited in order below; this only marks it handled
+          window.set(scheduled, p);
+          scheduled += size;
+        }
+      };
+      fill();
+      if (window.size === 0) break;
+      while (window.size > 0) {
+        page = await window.get(offset)!;
+        window.delete(offset);
+        deliver(page);
+        lastFull = page.entries.length >= Math.min(size, startOffset + maxRows - offset);
+        offset += size;
+        if (!lastFull || walked >= maxRows) break;
+        fill();
+      }
+      // Rows back-dated mid-walk push the tail further out: the loop goes on until it is read.
+    }
+  } catch (error) {
+    const stop = asStop(error);
+    if (!stop) throw error;
+    stopped = stop;
+  } finally {
+    inner.abort();
+    signal?.removeEventListener('abort', onAbort);
   }
-  return { walked: seen.size, totalMatching, truncated };
+  return { walked, totalMatching, truncated, moved: firstTotal !== undefined && firstTotal !== totalMatching, ...(stopped ? { stopped } : {}) };
+}
+
+class BudgetStop extends Error {
+  constructor(readonly stop: WalkStop) {
+    super(stop.reason);
+  }
+}
+
+/** Budget reasons end a walk early with what it has; anything else is an error. */
+function asStop(error: unknown): WalkStop | undefined {
+  if (error instanceof BudgetStop) return error.stop;
+  if (error instanceof RateBudgetError) return { reason: 'rate_limit', resumeAt: error.resumeAt };
+  if (error instanceof UpstreamError && error.details.status === 429) {
+    return { reason: 'rate_limit', resumeAt: Date.now() + (error.details.retryAfterSeconds ?? 60) * 1000 };
+  }
+  return undefined;
 }

@@ -4,7 +4,13 @@ import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, ProviderId, U
 export interface LedgerSource {
   /** Most entries one upstream request returns. */
   readonly pageSize: number;
-  fetchPage(filters: PinnedFilters, offset: number, limit: number, signal?: AbortSignal): Promise<LedgerPage>;
+  fetchPage(filters: PinnedFilters, offset: number, limit: number, options?: PageOptions): Promise<LedgerPage>;
+}
+
+export interface PageOptions {
+  signal?: AbortSignal;
+  /** Epoch ms: the upstream's rate limit may not delay the request past this. */
+  deadline?: number;
 }
 
 export interface SummaryRequest {
@@ -12,6 +18,14 @@ export interface SummaryRequest {
   recentLimit: number;
   signal?: AbortSignal;
   onProgress?: (scanned: number, total: number) => void;
+  walk?: WalkSettings;
+}
+
+/** How a ledger walk may use the upstream. */
+export interface WalkSettings {
+  concurrency: number;
+  /** How long one call may spend walking, waits for the rate limit included. */
+  budgetMs: number;
 }
 
 export interface CreditProvider {

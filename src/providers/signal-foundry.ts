@@ -3,7 +3,7 @@
 import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
 import type { Balance, Grant, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
 import { ShapeReader, type Json } from './read.js';
-import type { CreditProvider, LedgerSource, SummaryRequest } from './provider.js';
+import type { CreditProvider, LedgerSource, PageOptions, SummaryRequest } from './provider.js';
 import { byLargest, matchesFilters, newestFirst } from '../ledger/filters.js';
 
 const SUMMARY_PATH = '/api/signal-foundry/credits';
@@ -95,16 +95,16 @@ export class SignalFoundryProvider implements CreditProvider {
     await this.client.close();
   }
 
-  private async fetchSummary(days: number, limit: number, signal?: AbortSignal): Promise<RawSummary> {
-    const { data } = await this.client.get(SUMMARY_PATH, { query: { days, limit }, signal });
+  private async fetchSummary(days: number, limit: number, signal?: AbortSignal, deadline?: number): Promise<RawSummary> {
+    const { data } = await this.client.get(SUMMARY_PATH, { query: { days, limit }, signal, deadline });
     const read = new ShapeReader(this.id, SUMMARY_PATH);
     return { summary: read.object(read.object(data, 'body').summary, 'summary'), days };
   }
 
   /** The upstream's recent events as ledger rows, filtered and paged here. */
-  private async fetchLedgerPage(filters: PinnedFilters, offset: number, limit: number, signal?: AbortSignal): Promise<LedgerPage> {
+  private async fetchLedgerPage(filters: PinnedFilters, offset: number, limit: number, { signal, deadline }: PageOptions = {}): Promise<LedgerPage> {
     const days = daysBack(filters.from, this.now());
-    const { summary } = await this.fetchSummary(days, SIGNAL_FOUNDRY_EVENT_CAP, signal);
+    const { summary } = await this.fetchSummary(days, SIGNAL_FOUNDRY_EVENT_CAP, signal, deadline);
     const read = new ShapeReader(this.id, SUMMARY_PATH);
     const raw = read.optionalArray(summary.recentEvents ?? summary.recent_events, 'summary.recentEvents');
     const rows = raw.map((r, i) => toLedgerEntry(toUsageEvent(read, r, i))).filter((e) => matchesFilters(e, filters));

@@ -4,7 +4,7 @@ import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
 import { summarizeLedger } from '../ledger/summarize.js';
 import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, UsageSummary } from '../model.js';
 import { ShapeReader } from './read.js';
-import type { CreditProvider, LedgerSource, SummaryRequest } from './provider.js';
+import type { CreditProvider, LedgerSource, PageOptions, SummaryRequest } from './provider.js';
 
 const LEDGER_PATH = '/v1/credits/ledger';
 const BALANCE_PATH = '/v1/credits/balance';
@@ -70,10 +70,11 @@ export class SynapProvider implements CreditProvider {
     await this.client.close();
   }
 
-  private async fetchLedgerPage(filters: PinnedFilters, offset: number, limit: number, signal?: AbortSignal): Promise<LedgerPage> {
+  private async fetchLedgerPage(filters: PinnedFilters, offset: number, limit: number, { signal, deadline }: PageOptions = {}): Promise<LedgerPage> {
     const { data, rateLimit } = await this.client.get(LEDGER_PATH, {
       query: { entry_type: filters.entry_type, from: filters.from, to: filters.to, limit, offset },
       signal,
+      deadline,
     });
     const read = new ShapeReader(this.id, LEDGER_PATH);
     const body = read.object(data, 'body');

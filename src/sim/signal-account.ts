@@ -2,6 +2,7 @@
 // the open reservations. Balance figures are computed at the moment asked, so a
 // grant stops counting as soon as the simulator clock passes its expiry.
 
+import { IdSequence } from './id-sequence.js';
 import { NewestFirstLog } from './ordered-log.js';
 import type { Prng } from './prng.js';
 import { SEEDED_OPEN_RESERVATION, referenceId, seedSignalEvents, seedSignalGrants, type SeededGrant, type SignalDraft } from './signal-seed.js';
@@ -14,7 +15,7 @@ const isUsage = (meter: string): boolean => meter.startsWith('usage.');
 export class SignalFoundryAccount {
   private readonly log: NewestFirstLog<SignalEvent>;
   private readonly grants: SeededGrant[];
-  private readonly ids = new Set<string>();
+  private readonly ids: IdSequence;
   private reserved: number;
 
   constructor(
@@ -22,6 +23,7 @@ export class SignalFoundryAccount {
     anchorMs: number,
     eventCount: number,
   ) {
+    this.ids = new IdSequence(prng, 'cev_');
     const drafts = seedSignalEvents(prng, anchorMs, eventCount);
     this.log = new NewestFirstLog(drafts.map((d) => this.toRow(d)));
     this.grants = seedSignalGrants(prng, anchorMs);
@@ -38,8 +40,11 @@ export class SignalFoundryAccount {
     const referenceType = partial.reference_type === undefined ? 'source' : partial.reference_type;
     const atMs = partial.recorded_at === undefined ? Math.floor(nowMs) : Date.parse(partial.recorded_at);
     if (Number.isNaN(atMs)) throw new Error(`recorded_at is not a date-time: ${partial.recorded_at}`);
-    if (partial.credit_event_id !== undefined && this.ids.has(partial.credit_event_id)) {
-      throw new Error(`credit_event_id ${partial.credit_event_id} already exists`);
+    if (partial.credit_event_id !== undefined) {
+      if (this.events().some((e) => e.credit_event_id === partial.credit_event_id)) {
+        throw new Error(`credit_event_id ${partial.credit_event_id} already exists`);
+      }
+      this.ids.claim(partial.credit_event_id);
     }
     const draft: SignalDraft = {
       meter_type: meter,
@@ -127,9 +132,8 @@ export class SignalFoundryAccount {
   }
 
   private toRow(d: SignalDraft, id?: string): { at: number; id: string; value: SignalEvent } {
-    const eventId = id ?? this.freshId();
-    this.ids.add(eventId);
-    const event: SignalEvent = Object.freeze({
+    const eventId = id ?? this.ids.next();
+    const event: SignalEvent = {
       credit_event_id: eventId,
       meter_type: d.meter_type,
       quantity: d.quantity,
@@ -137,15 +141,8 @@ export class SignalFoundryAccount {
       reference_type: d.reference_type,
       reference_id: d.reference_id,
       recorded_at: formatIsoZ(d.atMs),
-    });
+    };
     return { at: d.atMs, id: eventId, value: event };
-  }
-
-  private freshId(): string {
-    for (;;) {
-      const id = this.prng.base36(16, 'cev_');
-      if (!this.ids.has(id)) return id;
-    }
   }
 }
 

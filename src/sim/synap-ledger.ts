@@ -2,6 +2,7 @@
 // wallet that turns it into a balance. The API handlers and the test-facing
 // ground truth both query through `select`, so they cannot disagree.
 
+import { IdSequence } from './id-sequence.js';
 import { NewestFirstLog, type LogRow } from './ordered-log.js';
 import type { Prng } from './prng.js';
 import { randomDebit, seedSynapLedger, type SynapDraft } from './synap-seed.js';
@@ -33,7 +34,7 @@ const INSERT_DEFAULTS: Record<string, { cents: number; category: string | null }
 export class SynapLedger {
   private readonly all: NewestFirstLog<SynapLedgerEntry>;
   private readonly byType = new Map<string, NewestFirstLog<SynapLedgerEntry>>();
-  private readonly ids = new Set<string>();
+  private readonly ids: IdSequence;
   private readonly wallet: SynapWallet;
 
   constructor(
@@ -41,18 +42,19 @@ export class SynapLedger {
     anchorMs: number,
     size: number,
   ) {
-    const seeded = seedSynapLedger(prng, anchorMs, size);
-    this.wallet = seeded.wallet;
-    // Ids are drawn oldest first; the log wants newest first, which reversing gives for free.
-    const rows = seeded.drafts.map((d) => this.toRow(d)).reverse();
-    this.all = new NewestFirstLog(rows);
+    this.ids = new IdSequence(prng, 'led_');
+    const rows: Row[] = [];
     const grouped = new Map<string, Row[]>();
-    for (const row of rows) {
-      const list = grouped.get(row.value.entry_type) ?? [];
+    this.wallet = seedSynapLedger(prng, anchorMs, size, (draft) => {
+      const row = this.toRow(draft);
+      rows.push(row);
+      let list = grouped.get(draft.entry_type);
+      if (!list) grouped.set(draft.entry_type, (list = []));
       list.push(row);
-      grouped.set(row.value.entry_type, list);
-    }
-    for (const [type, list] of grouped) this.byType.set(type, new NewestFirstLog(list));
+    });
+    // Drafts come oldest first; the logs want newest first, which reversing gives for free.
+    this.all = new NewestFirstLog(rows.reverse());
+    for (const [type, list] of grouped) this.byType.set(type, new NewestFirstLog(list.reverse()));
   }
 
   entries(): readonly SynapLedgerEntry[] {
@@ -92,8 +94,9 @@ export class SynapLedger {
       category: partial.category === undefined ? fallback.category : partial.category,
       atUs,
     };
-    if (partial.ledger_id !== undefined && this.ids.has(partial.ledger_id)) {
-      throw new Error(`ledger_id ${partial.ledger_id} already exists`);
+    if (partial.ledger_id !== undefined) {
+      if (this.entries().some((e) => e.ledger_id === partial.ledger_id)) throw new Error(`ledger_id ${partial.ledger_id} already exists`);
+      this.ids.claim(partial.ledger_id);
     }
     const row = this.toRow(draft, partial.ledger_id);
     this.wallet.apply(draft.entry_type, draft.cents, draft.atUs);
@@ -115,8 +118,7 @@ export class SynapLedger {
   }
 
   private toRow(d: SynapDraft, id?: string): Row {
-    const ledgerId = id ?? this.freshId();
-    this.ids.add(ledgerId);
+    const ledgerId = id ?? this.ids.next();
     const entry: SynapLedgerEntry = {
       ledger_id: ledgerId,
       entry_type: d.entry_type,
@@ -126,13 +128,6 @@ export class SynapLedger {
       created_at: formatPythonUtc(d.atUs),
     };
     return { at: d.atUs, id: ledgerId, value: entry };
-  }
-
-  private freshId(): string {
-    for (;;) {
-      const id = this.prng.hex(16, 'led_');
-      if (!this.ids.has(id)) return id;
-    }
   }
 }
 

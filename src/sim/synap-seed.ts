@@ -3,7 +3,7 @@
 // expirations of whatever of those ran out of validity before the anchor.
 
 import { activityCalendar } from './activity.js';
-import type { Prng } from './prng.js';
+import { weightedPicker, type Prng } from './prng.js';
 import { SynapWallet, PROMO_VALIDITY_US, REDEMPTION_VALIDITY_US } from './synap-wallet.js';
 import { DAY_MS, HOUR_MS, monthStartUtc } from './time.js';
 
@@ -40,6 +40,8 @@ const USAGE_MIX: readonly (readonly [readonly [string, string], number])[] = [
   [['retrieval_queries', 'retrieval'], 14],
   [['memory_storage_gb_hours', 'memory'], 6],
 ];
+const USAGE_KINDS = USAGE_MIX.map(([kind]) => kind);
+const pickUsageIndex = weightedPicker(USAGE_MIX.map(([, weight], index) => [index, weight] as const));
 const MEDIAN_DEBIT: Record<string, number> = {
   llm_input_tokens: 6,
   llm_output_tokens: 9,
@@ -48,11 +50,22 @@ const MEDIAN_DEBIT: Record<string, number> = {
   retrieval_queries: 0.6,
 };
 
-/** One random usage debit (negative cents); `intensity` > 1 on spike days. */
-export function randomDebit(prng: Prng, atUs: number, intensity = 1): SynapDraft {
-  const [metric, category] = prng.weighted(USAGE_MIX);
+/** The size of one debit in cents (positive); `intensity` > 1 on spike days. */
+function debitCents(prng: Prng, usageIndex: number, intensity: number): number {
+  const [metric] = USAGE_KINDS[usageIndex]!;
   const credits = prng.logNormal(MEDIAN_DEBIT[metric] ?? 1, 0.7) * (intensity > 1 ? 1.6 : 1);
-  return { entry_type: 'debit', cents: -Math.max(1, Math.round(credits * 100)), metric_type: metric, category, atUs };
+  return Math.max(1, Math.round(credits * 100));
+}
+
+function debitDraft(usageIndex: number, cents: number, atUs: number): SynapDraft {
+  const [metric, category] = USAGE_KINDS[usageIndex]!;
+  return { entry_type: 'debit', cents: -cents, metric_type: metric, category, atUs };
+}
+
+/** One random usage debit. */
+export function randomDebit(prng: Prng, atUs: number, intensity = 1): SynapDraft {
+  const usageIndex = pickUsageIndex(prng.next);
+  return debitDraft(usageIndex, debitCents(prng, usageIndex, intensity), atUs);
 }
 
 type Special =
@@ -86,58 +99,67 @@ function plannedSpecials(prng: Prng, startMs: number, anchorMs: number): Special
 const roundUpToStep = (cents: number): number => Math.max(1, Math.ceil(cents / TOPUP_STEP_CENTS)) * TOPUP_STEP_CENTS;
 
 /**
- * Builds `size` entries (exactly, unless a lot happened to be empty at expiry),
- * oldest first, and the wallet they leave behind.
+ * Emits `size` entries (exactly, unless a lot happened to be empty at expiry),
+ * oldest first, and returns the wallet they leave behind. Entries are emitted,
+ * not returned, and debits wait in typed arrays: a 100k-row seed must stay
+ * well under a second, and long-lived intermediate objects were most of the cost.
  */
-export function seedSynapLedger(prng: Prng, anchorMs: number, size: number): { drafts: SynapDraft[]; wallet: SynapWallet } {
+export function seedSynapLedger(prng: Prng, anchorMs: number, size: number, emit: (draft: SynapDraft) => void): SynapWallet {
   const wallet = new SynapWallet();
-  if (size <= 0) return { drafts: [], wallet };
+  if (size <= 0) return wallet;
 
   const calendar = activityCalendar(prng, { endMs: anchorMs, days: SYNAP_HISTORY_DAYS, spikeDays: 4, weekendWeight: 0.22 });
   let specials = plannedSpecials(prng, calendar.startMs, anchorMs);
   // Too small a ledger for the full story: keep only the opening top-up.
   if (size <= specials.length) specials = specials.slice(0, 1);
 
-  // Times first, sorted as a typed array: far cheaper than sorting 100k objects.
-  const times = new Float64Array(Math.max(0, size - specials.length));
-  for (let i = 0; i < times.length; i++) times[i] = calendar.sample(prng);
+  const count = size - specials.length;
+  const times = new Float64Array(count);
+  for (let i = 0; i < count; i++) times[i] = calendar.sample(prng);
   times.sort();
-  const debits: SynapDraft[] = Array.from(times, (atUs) => randomDebit(prng, atUs, calendar.intensityAt(atUs)));
+  const kinds = new Uint8Array(count);
+  const cents = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    kinds[i] = pickUsageIndex(prng.next);
+    cents[i] = debitCents(prng, kinds[i]!, calendar.intensityAt(times[i]!));
+  }
 
   // Usage between consecutive top-ups, so each top-up can cover its period.
   const topupTimes = specials.filter((s) => s.kind === 'topup').map((s) => s.atUs);
   const periodUsage = topupTimes.map(() => 0);
   let period = 0;
-  for (const d of debits) {
-    while (period + 1 < topupTimes.length && d.atUs >= topupTimes[period + 1]!) period++;
-    periodUsage[period]! -= d.cents;
+  for (let i = 0; i < count; i++) {
+    while (period + 1 < topupTimes.length && times[i]! >= topupTimes[period + 1]!) period++;
+    periodUsage[period]! += cents[i]!;
   }
   const averageUsage = periodUsage.reduce((a, b) => a + b, 0) / Math.max(1, periodUsage.length);
   const planCents = roundUpToStep(averageUsage * 1.2);
 
-  const drafts: SynapDraft[] = [];
   const record = (draft: SynapDraft): void => {
     wallet.apply(draft.entry_type, draft.cents, draft.atUs);
-    drafts.push(draft);
+    emit(draft);
+  };
+  const recordDebitsBefore = (atUs: number): void => {
+    for (; next < count && times[next]! < atUs; next++) record(debitDraft(kinds[next]!, cents[next]!, times[next]!));
   };
   let topupIndex = 0;
   let next = 0;
   for (const special of specials) {
-    while (next < debits.length && debits[next]!.atUs < special.atUs) record(debits[next++]!);
+    recordDebitsBefore(special.atUs);
     if (special.kind === 'topup') {
       // An auto top-up: the plan amount, more when the coming period needs it, so
       // the paid lot (spent first) never runs dry and the balance stays positive.
       const need = (periodUsage[topupIndex++] ?? 0) * 1.15 - wallet.paidCents + 20_000;
-      const cents = Math.max(planCents, roundUpToStep(need));
-      record({ entry_type: 'credit', cents, metric_type: null, category: special.initial ? null : 'topup', atUs: special.atUs });
+      const amount = Math.max(planCents, roundUpToStep(need));
+      record({ entry_type: 'credit', cents: amount, metric_type: null, category: special.initial ? null : 'topup', atUs: special.atUs });
     } else if (special.kind === 'grant') {
       const category = special.entryType === 'promo' ? 'promo' : 'redeem';
       record({ entry_type: special.entryType, cents: special.cents, metric_type: null, category, atUs: special.atUs });
     } else {
-      const cents = wallet.expiredCents(special.atUs);
-      if (cents > 0) record({ entry_type: 'expiration', cents: -cents, metric_type: null, category: 'expiration', atUs: special.atUs });
+      const expired = wallet.expiredCents(special.atUs);
+      if (expired > 0) record({ entry_type: 'expiration', cents: -expired, metric_type: null, category: 'expiration', atUs: special.atUs });
     }
   }
-  while (next < debits.length) record(debits[next++]!);
-  return { drafts, wallet };
+  recordDebitsBefore(Infinity);
+  return wallet;
 }

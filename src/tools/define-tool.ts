@@ -4,6 +4,7 @@ import * as z from 'zod';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CancelledError, InputError, NotConfiguredError, UpstreamError } from '../errors.js';
 import { log } from '../logger.js';
+import type { WalkSettings } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { parseArguments } from './arguments.js';
 
@@ -11,6 +12,7 @@ export interface ToolContext {
   registry: ProviderRegistry;
   signal: AbortSignal;
   now: () => number;
+  walk: WalkSettings;
   /** Reports progress when the client asked for it (a progressToken); otherwise does nothing. */
   progress: (progress: number, total?: number, message?: string) => void;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { InputError } from '../errors.js';
-import { readLedger } from '../ledger/read-ledger.js';
+import { readLedger, type LedgerResult } from '../ledger/read-ledger.js';
 import type { LedgerEntry } from '../model.js';
 import { formatCredits } from '../text.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
@@ -63,15 +63,12 @@ export const getCreditLedger = defineTool({
       {
         cursorSecret,
         now: ctx.now(),
+        walk: ctx.walk,
         signal: ctx.signal,
         onProgress: (walked, toWalk) => ctx.progress(walked, toWalk, `scanned ${walked} of ${toWalk} ledger entries`),
       },
     );
-    const partial_reason = result.truncated
-      ? `${provider.id} exposes only its latest 100 events, so older matching rows may exist; totals cover the ${result.scanned} it shows.`
-      : result.complete
-        ? null
-        : `scan_limit ${result.scan_limit} reached: totals cover the newest ${result.scanned} of ${result.total_matching} matching entries; raise scan_limit or narrow from/to for exact totals.`;
+    const partial_reason = partialReason(provider.id, result);
     const guidance = result.next_cursor
       ? `More rows: call again with cursor set to next_cursor. ${DECIDE_ON_BALANCE}`
       : DECIDE_ON_BALANCE;
@@ -105,6 +102,18 @@ export const getCreditLedger = defineTool({
     return { text: lines.join('\n'), data };
   },
 });
+
+function partialReason(provider: string, r: LedgerResult): string | null {
+  const moved = r.moved ? ' The upstream back-dated entries into the window during the walk; call again for totals over a settled snapshot.' : '';
+  if (r.truncated) return `${provider} exposes only its latest 100 events, so older matching rows may exist; totals cover the ${r.scanned} it shows.${moved}`;
+  const covered = `totals cover the newest ${r.scanned} of ${r.total_matching} matching entries`;
+  if (r.stopped?.reason === 'rate_limit') {
+    return `The upstream rate limit paused the scan: ${covered}; call again with next_cursor after ${shortTime(new Date(r.stopped.resumeAt).toISOString())} to resume it.${moved}`;
+  }
+  if (r.stopped?.reason === 'time_budget') return `The scan used its time budget: ${covered}; call again with next_cursor to resume it.${moved}`;
+  if (!r.complete) return `scan_limit ${r.scan_limit} reached: ${covered}; raise scan_limit or narrow from/to for exact totals.${moved}`;
+  return moved ? moved.trim() : null;
+}
 
 function row(e: LedgerEntry): string {
   const what = [e.metric_type, e.category].filter(Boolean).join('/');

@@ -51,6 +51,7 @@ export const getCreditSummary = defineTool({
       days: args.days,
       recentLimit: args.recent_limit,
       signal: ctx.signal,
+      walk: ctx.walk,
       onProgress: (walked, toWalk) => ctx.progress(walked, toWalk, `read ${walked} of ${toWalk} ledger entries`),
     });
     const { partial_reason, by_meter, by_usage, ...rest } = summary;
