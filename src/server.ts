@@ -2,7 +2,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from './errors.js';
-import { anySignal } from './http/abort.js';
+import { linkSignals } from './http/abort.js';
 import { DEFAULT_WALK } from './config.js';
 import type { WalkSettings } from './providers/provider.js';
 import type { ProviderRegistry } from './providers/registry.js';
@@ -34,9 +34,10 @@ export function createServer(registry: ProviderRegistry, options: ServerOptions 
       return errorResult(request.params.name, new InputError('name', `unknown tool "${cleanText(request.params.name, 40)}"; use one of ${[...byName.keys()].join(', ')}.`));
     }
     const token = request.params._meta?.progressToken;
+    const cancel = linkSignals([extra.signal, options.shutdownSignal]);
     return tool.call(request.params.arguments, {
       registry,
-      signal: anySignal([extra.signal, options.shutdownSignal]),
+      signal: cancel.signal,
       now: options.now ?? Date.now,
       walk: options.walk ?? DEFAULT_WALK,
       progress: (progress, total, message) => {
@@ -45,7 +46,7 @@ export function createServer(registry: ProviderRegistry, options: ServerOptions 
           .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } })
           .catch(() => undefined);
       },
-    });
+    }).finally(cancel.dispose);
   });
   return server;
 }

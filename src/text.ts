@@ -2,7 +2,11 @@
 // before they reach an agent's context.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g;
 
+/** Printable ASCII without runs of spaces: the common case, returned as it is. */
+const PLAIN = /^[\x21-\x7e](?:[\x21-\x7e]| (?! ))*$/;
+
 export function cleanText(value: unknown, max = 80): string {
+  if (typeof value === 'string' && value.length <= max && PLAIN.test(value) && !value.endsWith(' ')) return value;
   const text = String(value ?? '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
@@ -16,6 +20,8 @@ export function roundCredits(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
+const CREDITS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
 export function formatCredits(value: number): string {
-  return roundCredits(value).toLocaleString('en-US', { maximumFractionDigits: 2 });
+  return CREDITS.format(roundCredits(value));
 }

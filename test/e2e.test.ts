@@ -168,3 +168,46 @@ describe('stdio server configuration', () => {
     expect(bad.stderr).toMatch(/frobnicate/);
   });
 });
+
+describe('stdio server on a large ledger', () => {
+  let big: Simulator;
+  let client: Client;
+  beforeAll(async () => {
+    big = await startSimulator({ synapLedgerSize: 20_000, latencyMs: 20 });
+    ({ client } = await connect({ SYNAP_API_KEY: big.keys.synap, SYNAP_BASE_URL: big.url, CREDIT_MCP_CONCURRENCY: '4' }));
+  });
+  afterAll(async () => {
+    await client.close();
+    await big.close();
+  });
+
+  it('sends progress notifications in order as pages arrive', async () => {
+    const seen: Array<{ progress: number; total?: number }> = [];
+    const result = await client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 3000 } }, undefined, {
+      onprogress: (p) => seen.push({ progress: p.progress, total: p.total }),
+    });
+    expect(result.isError).toBeFalsy();
+    expect(seen.map((p) => p.progress)).toEqual(Array.from({ length: 30 }, (_, i) => (i + 1) * 100));
+    expect(seen.every((p) => p.total === 3000)).toBe(true);
+  });
+
+  it('stops upstream requests when the client cancels, and keeps serving', async () => {
+    const controller = new AbortController();
+    big.resetStats();
+    const call = client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 100_000 } }, undefined, {
+      signal: controller.signal,
+      onprogress: (p) => {
+        if (p.progress >= 200) controller.abort();
+      },
+    });
+    await expect(call).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 200));
+    const afterCancel = big.stats.requests;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(big.stats.requests).toBe(afterCancel);
+    expect(big.stats.inFlight).toBe(0);
+    expect(afterCancel).toBeLessThan(30);
+    const next = await client.callTool({ name: 'check_balance', arguments: {} });
+    expect(next.isError).toBeFalsy();
+  });
+});

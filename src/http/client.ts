@@ -5,7 +5,7 @@ import type { Dispatcher, Pool } from 'undici';
 import { CancelledError, UpstreamError, type UpstreamErrorDetails } from '../errors.js';
 import { log } from '../logger.js';
 import type { ProviderId, RateLimitState } from '../model.js';
-import { abortableSleep, anySignal } from './abort.js';
+import { abortableSleep, requestAbort } from './abort.js';
 import { cleanEnvelope, readErrorEnvelope, type ErrorEnvelope } from './envelope.js';
 import { RateBudgetError, RateGate } from './rate-gate.js';
 
@@ -128,7 +128,7 @@ export class UpstreamClient {
     }
     const fail = (d: Omit<UpstreamErrorDetails, 'provider' | 'correlationId'>) =>
       new UpstreamError({ provider: profile.provider, correlationId, ...d });
-    const permit = await this.gate
+    await this.gate
       .acquire(options.signal, options.deadline ?? Date.now() + this.retry.maxRetryAfterSeconds * 1000)
       .catch((error: unknown) => {
         if (!(error instanceof RateBudgetError) || options.deadline !== undefined) throw error;
@@ -141,13 +141,12 @@ export class UpstreamClient {
           retryAfterSeconds,
         });
       });
-    const timeout = AbortSignal.timeout(profile.timeoutMs);
-    const signal = anySignal([timeout, options.signal]);
+    const abort = requestAbort(options.signal, profile.timeoutMs);
     let rate: RateLimitState | undefined;
     let status = 0;
     try {
       const pool = await this.getPool();
-      const res = await pool.request({ method, path: this.pathWithQuery(path, options.query), headers, body, signal });
+      const res = await pool.request({ method, path: this.pathWithQuery(path, options.query), headers, body, signal: abort.signal });
       status = res.statusCode;
       const rateLimit = readRateLimit(res.headers);
       rate = rateLimit;
@@ -188,7 +187,7 @@ export class UpstreamClient {
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
       if (options.signal?.aborted) throw new CancelledError();
-      if (timeout.aborted || isUndiciTimeout(error)) {
+      if (abort.timedOut() || isUndiciTimeout(error)) {
         throw fail({
           fault: 'timeout',
           code: 'timeout',
@@ -209,7 +208,8 @@ export class UpstreamClient {
         nextStep: 'Check the network and the base URL, then retry.',
       });
     } finally {
-      this.gate.release(permit, rate);
+      abort.dispose();
+      this.gate.release(rate);
     }
   }
 

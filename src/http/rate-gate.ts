@@ -1,5 +1,10 @@
 // Paces requests to one upstream by its own rate-limit headers, so a busy walk slows down
 // instead of drawing 429s. One gate per upstream, shared by every call to it.
+//
+// The budget only ever goes down between resets: spend it, wait for the reset the upstream
+// announced, then send one probe to learn the new budget. For a token bucket that is the
+// same average rate as steady pacing (a full bucket per refill time), and for a fixed window
+// it is exact; it never needs to guess how answers that arrive out of order overlap.
 import type { RateLimitState } from '../model.js';
 import { abortableSleep } from './abort.js';
 
@@ -11,50 +16,45 @@ export class RateBudgetError extends Error {
   }
 }
 
-export interface Permit {
-  seq: number;
-}
+const PROBE_POLL_MS = 25;
 
 export class RateGate {
-  /** Requests we may still send before the reset, as far as we know; undefined: unknown. */
-  private tokens: number | undefined;
+  /** Has the upstream ever sent rate-limit headers? Until then nothing is paced. */
+  private limited = false;
+  /** Requests we may still send before `resetAt`; undefined while a probe finds out. */
+  private budget: number | undefined;
   private resetAt = 0;
-  private started = 0;
-  private appliedSeq = -1;
   private inFlight = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /**
-   * Waits until a request may be sent. A wait that would end after `deadline` is not
-   * started: RateBudgetError says when the upstream will take requests again.
-   */
-  async acquire(signal: AbortSignal | undefined, deadline: number): Promise<Permit> {
+  /** Waits for a turn. A wait that would end after `deadline` is not started: RateBudgetError says when. */
+  async acquire(signal: AbortSignal | undefined, deadline: number): Promise<void> {
     for (;;) {
-      if (this.tokens === undefined ? this.inFlight === 0 || this.resetAt === 0 : this.tokens > 0) {
-        if (this.tokens !== undefined) this.tokens--;
+      if (!this.limited || (this.budget === undefined ? this.inFlight === 0 : this.budget > 0)) {
+        if (this.budget !== undefined) this.budget--;
         this.inFlight++;
-        return { seq: this.started++ };
+        return;
       }
-      // Out of budget (or waiting for a probe to report): wait for the reset, or for a turn.
-      const resumeAt = this.tokens !== undefined && this.tokens <= 0 ? Math.max(this.resetAt, this.now() + 50) : this.now() + 25;
+      const exhausted = this.budget !== undefined;
+      const resumeAt = exhausted ? Math.max(this.resetAt, this.now() + PROBE_POLL_MS) : this.now() + PROBE_POLL_MS;
       if (resumeAt > deadline) throw new RateBudgetError(resumeAt);
       await abortableSleep(resumeAt - this.now(), signal);
-      if (this.tokens !== undefined && this.tokens <= 0 && this.now() >= this.resetAt) {
-        // The window has reset; one probe request learns the new budget.
-        this.tokens = undefined;
+      if (this.budget !== undefined && this.budget <= 0 && this.now() >= this.resetAt) {
+        this.budget = undefined;
+        this.resetAt = 0;
       }
     }
   }
 
-  /** Records what a response said. Older responses than the last applied one are stale. */
-  release(permit: Permit, state: RateLimitState | undefined): void {
+  /** Records what an answer said (nothing, for a request that got no answer). */
+  release(state: RateLimitState | undefined): void {
     this.inFlight--;
-    if (!state || state.remaining === undefined || permit.seq < this.appliedSeq) return;
-    this.appliedSeq = permit.seq;
-    // Requests sent after this one may have spent budget the header does not show yet.
-    const sentSince = this.started - 1 - permit.seq;
-    this.tokens = state.remaining - sentSince;
-    if (state.resetAt !== undefined) this.resetAt = state.resetAt;
+    if (!state || state.remaining === undefined) return;
+    this.limited = true;
+    // Requests still in flight may not be counted in this answer yet: count them as spent.
+    const estimate = Math.max(0, state.remaining - this.inFlight);
+    this.budget = this.budget === undefined ? estimate : Math.min(this.budget, estimate);
+    if (state.resetAt !== undefined) this.resetAt = Math.max(this.resetAt, state.resetAt);
   }
 }

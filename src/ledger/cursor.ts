@@ -16,7 +16,8 @@ export interface CursorState {
   rowOffset: number;
   scanned: number;
   scanLimit: number;
-  totalMatching: number;
+  /** Unknown (null) until the upstream has answered a page. */
+  totalMatching: number | null;
   truncated: boolean;
   totals: TotalsState;
 }

@@ -45,7 +45,7 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
   const wanted = (position: number) => position >= state.rowOffset && position < state.rowOffset + request.limit;
 
   const deadline = ctx.now + ctx.walk.budgetMs;
-  const scanTarget = Math.min(state.scanLimit, state.totalMatching);
+  const scanTarget = Math.min(state.scanLimit, state.totalMatching ?? Number.POSITIVE_INFINITY);
   let stopped: WalkStop | undefined;
   let moved = false;
   if (state.scanned < scanTarget) {
@@ -66,14 +66,16 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
       },
     );
     state.scanned += outcome.walked;
-    state.totalMatching = outcome.totalMatching;
-    state.truncated = outcome.truncated;
+    if (outcome.totalMatching !== undefined) {
+      state.totalMatching = outcome.totalMatching;
+      state.truncated = outcome.truncated;
+    }
     stopped = outcome.stopped;
     moved = outcome.moved;
   }
 
   const nextRow = state.rowOffset + rows.length;
-  if (rows.length < request.limit && nextRow < state.totalMatching) {
+  if (rows.length < request.limit && nextRow < (state.totalMatching ?? Number.POSITIVE_INFINITY)) {
     await walkLedger(
       provider.ledger,
       { filters, startOffset: nextRow, maxRows: request.limit - rows.length, signal: ctx.signal, deadline },
@@ -83,15 +85,16 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
 
   const after = state.rowOffset + rows.length;
   const next: CursorState = { ...state, rowOffset: after, totals: totals.state() };
-  const scanUnfinished = !state.truncated && state.scanned < Math.min(state.scanLimit, state.totalMatching);
+  const known = state.totalMatching;
+  const scanUnfinished = !state.truncated && state.scanned < Math.min(state.scanLimit, known ?? Number.POSITIVE_INFINITY);
   return {
     ...totals.report(),
     filters,
     entries: rows,
-    total_matching: state.truncated ? null : state.totalMatching,
+    total_matching: state.truncated ? null : known,
     scanned: state.scanned,
-    complete: !state.truncated && state.scanned >= state.totalMatching,
-    next_cursor: (after < state.totalMatching && rows.length > 0) || scanUnfinished ? encodeCursor(next, ctx.cursorSecret) : null,
+    complete: known !== null && !state.truncated && state.scanned >= known,
+    next_cursor: (known !== null && after < known && rows.length > 0) || scanUnfinished ? encodeCursor(next, ctx.cursorSecret) : null,
     truncated: state.truncated,
     scan_limit: state.scanLimit,
     row_offset: state.rowOffset,
@@ -110,8 +113,7 @@ function start(provider: CreditProvider, request: LedgerRequest, ctx: LedgerCont
     rowOffset: 0,
     scanned: 0,
     scanLimit: request.scan_limit,
-    // Unknown until the first page: assume the scan limit so the scan starts.
-    totalMatching: Number.MAX_SAFE_INTEGER,
+    totalMatching: null,
     truncated: false,
     totals: new LedgerTotals().state(),
   };

@@ -43,7 +43,8 @@ export async function summarizeLedger(source: LedgerSource, request: SummaryRequ
       add(usages, entry.category ?? NONE, size);
     },
   );
-  const partial = outcome.walked < outcome.totalMatching || outcome.truncated || outcome.moved;
+  const total = outcome.totalMatching ?? outcome.walked;
+  const partial = outcome.stopped !== undefined || outcome.walked < total || outcome.truncated || outcome.moved;
   const why = outcome.stopped?.reason === 'rate_limit' ? ' (the upstream rate limit paused the walk)' : outcome.stopped ? ' (the walk used its time budget)' : '';
   return {
     period: { start, end, days: request.days },
@@ -56,7 +57,7 @@ export async function summarizeLedger(source: LedgerSource, request: SummaryRequ
     derived_from_ledger: true,
     partial,
     partial_reason: partial
-      ? `The window holds ${outcome.totalMatching} ledger entries; the summary covers the newest ${outcome.walked}${why}. Ask again later or for fewer days for exact figures.`
+      ? `The window holds ${outcome.totalMatching ?? 'an unknown number of'} ledger entries; the summary covers the newest ${outcome.walked}${why}. Ask again later or for fewer days for exact figures.`
       : null,
   };
 }

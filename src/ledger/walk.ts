@@ -2,6 +2,7 @@
 // visitor exactly once, in order. Once the first page tells the total, the remaining pages
 // are fetched concurrently (offset paging allows it) within a sliding window, and delivered
 // in order as they complete; nothing but that window is held in memory.
+import { setMaxListeners } from 'node:events';
 import { CancelledError, UpstreamError } from '../errors.js';
 import { RateBudgetError } from '../http/rate-gate.js';
 import type { LedgerEntry, LedgerPage, PinnedFilters } from '../model.js';
@@ -27,8 +28,8 @@ export type WalkStop = { reason: 'rate_limit'; resumeAt: number } | { reason: 't
 
 export interface WalkOutcome {
   walked: number;
-  /** Matching rows in the snapshot, as the upstream last reported. */
-  totalMatching: number;
+  /** Matching rows in the snapshot, as the upstream last reported; undefined if no page arrived. */
+  totalMatching: number | undefined;
   /** The upstream holds matching rows it does not expose. */
   truncated: boolean;
   /** Set when the walk ended before maxRows for a budget reason; it can be resumed. */
@@ -46,6 +47,8 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
   // Stops in-flight requests when the walk ends early, without cancelling the caller.
   const inner = new AbortController();
+  // Every in-flight request listens on it: more than Node's default warning threshold of 10.
+  setMaxListeners(concurrency + 8, inner.signal);
   const onAbort = () => inner.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -123,7 +126,13 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
     inner.abort();
     signal?.removeEventListener('abort', onAbort);
   }
-  return { walked, totalMatching, truncated, moved: firstTotal !== undefined && firstTotal !== totalMatching, ...(stopped ? { stopped } : {}) };
+  return {
+    walked,
+    totalMatching: firstTotal === undefined ? undefined : totalMatching,
+    truncated,
+    moved: firstTotal !== undefined && firstTotal !== totalMatching,
+    ...(stopped ? { stopped } : {}),
+  };
 }
 
 class BudgetStop extends Error {

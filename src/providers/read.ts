@@ -3,6 +3,7 @@
 import { UpstreamError } from '../errors.js';
 import type { ProviderId } from '../model.js';
 import { cleanOptional } from '../text.js';
+import { toUtcInstant } from '../time.js';
 
 export type Json = Record<string, unknown>;
 
@@ -71,9 +72,9 @@ export class ShapeReader {
   optionalTime(obj: Json, names: string[], where: string): string | null {
     const raw = pick(obj, names);
     if (raw === undefined || raw === null || raw === '') return null;
-    const ms = typeof raw === 'string' ? parseInstant(raw) : NaN;
-    if (Number.isNaN(ms)) throw this.fail(`${where}.${names[0]} is not a date-time`);
-    return new Date(ms).toISOString();
+    const instant = typeof raw === 'string' ? toUtcInstant(raw) : null;
+    if (instant === null) throw this.fail(`${where}.${names[0]} is not a date-time`);
+    return instant;
   }
 
   time(obj: Json, names: string[], where: string): string {
@@ -86,9 +87,4 @@ export class ShapeReader {
 function pick(obj: Json, names: string[]): unknown {
   for (const name of names) if (obj[name] !== undefined) return obj[name];
   return undefined;
-}
-
-/** Date.parse, after trimming fractions finer than milliseconds (Python emits microseconds). */
-export function parseInstant(text: string): number {
-  return Date.parse(text.replace(/(\.\d{3})\d+/, '$1'));
 }

@@ -92,6 +92,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const server = createServer({ keepAlive: true });
   const lifecycle = new Lifecycle(server);
 
+  const context = {
+    upstreams,
+    rateLimiter: () => rateLimiter,
+    onRateLimited: () => {
+      recorder.stats.rateLimited += 1;
+    },
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/';
     const url = new URL(rawUrl, 'http://simulator.invalid');
@@ -134,14 +142,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         send(res, answer(simReq, context));
     }
   }
-
-  const context = {
-    upstreams,
-    rateLimiter: () => rateLimiter,
-    onRateLimited: () => {
-      recorder.stats.rateLimited += 1;
-    },
-  };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { readLedger, type LedgerResult } from '../ledger/read-ledger.js';
 import type { LedgerEntry } from '../model.js';
 import { formatCredits } from '../text.js';
+import { toUtcInstant } from '../time.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
 import { DECIDE_ON_BALANCE, providerArg, providerOut, shortTime } from './fields.js';
 
@@ -106,7 +107,7 @@ export const getCreditLedger = defineTool({
 function partialReason(provider: string, r: LedgerResult): string | null {
   const moved = r.moved ? ' The upstream back-dated entries into the window during the walk; call again for totals over a settled snapshot.' : '';
   if (r.truncated) return `${provider} exposes only its latest 100 events, so older matching rows may exist; totals cover the ${r.scanned} it shows.${moved}`;
-  const covered = `totals cover the newest ${r.scanned} of ${r.total_matching} matching entries`;
+  const covered = `totals cover the newest ${r.scanned} of ${r.total_matching ?? 'an unknown number of'} matching entries`;
   if (r.stopped?.reason === 'rate_limit') {
     return `The upstream rate limit paused the scan: ${covered}; call again with next_cursor after ${shortTime(new Date(r.stopped.resumeAt).toISOString())} to resume it.${moved}`;
   }
@@ -120,10 +121,6 @@ function row(e: LedgerEntry): string {
   return `- ${shortTime(e.created_at)} ${e.entry_type} ${e.delta > 0 ? '+' : ''}${formatCredits(e.delta)}${what ? ` ${what}` : ''}`;
 }
 
-/** The same instant in UTC with `Z`, keeping sub-millisecond digits so an inclusive bound stays exact. */
-export function utc(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const iso = new Date(Date.parse(value)).toISOString();
-  const finer = /\.\d{3}(\d+)/.exec(value)?.[1];
-  return finer ? iso.replace('Z', `${finer}Z`) : iso;
+function utc(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : (toUtcInstant(value) ?? undefined);
 }

@@ -1,0 +1,57 @@
+// The built server's resident memory before and after a 100,000-entry walk, as hosts run it
+// (plain `node dist/cli.js`) and as the bundle manifest runs it (a smaller young generation).
+import { readFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { startSimulator, type Simulator } from '../src/sim/index.js';
+import { CLI } from './sim-process.js';
+import { fmt, table, type Row } from './stats.js';
+
+const ENTRIES = 100_000;
+
+function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+async function measure(sim: Simulator, nodeArgs: string[]): Promise<{ before: number; after: number; peak: number; seconds: number }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [...nodeArgs, CLI],
+    env: { PATH: process.env.PATH ?? '', SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url, CREDIT_MCP_WALK_BUDGET_MS: '600000' },
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(transport);
+  await client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 200 } });
+  const pid = transport.pid!;
+  const before = rssMb(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+  const start = performance.now();
+  const result = await client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 100_000 } }, undefined, { timeout: 600_000 });
+  const seconds = (performance.now() - start) / 1000;
+  clearInterval(sampler);
+  const after = rssMb(pid);
+  await client.close();
+  const data = result.structuredContent as { scanned: number; complete: boolean } | undefined;
+  if (!data?.complete || data.scanned !== ENTRIES) throw new Error('memory bench walk did not complete');
+  return { before, after, peak: Math.max(peak, after), seconds };
+}
+
+export async function benchMemory(): Promise<string> {
+  const sim = await startSimulator({ synapLedgerSize: ENTRIES });
+  const rows: Row[] = [];
+  for (const [label, args] of [
+    ['node dist/cli.js', []],
+    ['node --max-semi-space-size=4 dist/cli.js (manifest)', ['--max-semi-space-size=4']],
+  ] as Array<[string, string[]]>) {
+    const m = await measure(sim, args);
+    rows.push([label, fmt(m.before), fmt(m.after), fmt(m.after - m.before), fmt(m.peak - m.before), fmt(m.seconds, 2)]);
+  }
+  await sim.close();
+  return table(
+    `Server memory (RSS, MB) around a ${ENTRIES.toLocaleString('en-US')}-entry walk over stdio (target: growth < 30 MB)`,
+    ['server', 'before', 'after', 'growth', 'peak growth', 'walk s'],
+    rows,
+  );
+}

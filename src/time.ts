@@ -1,0 +1,14 @@
+// Instants on the wire and in answers: UTC with `Z`, sub-millisecond digits kept, so an
+// entry's created_at passed back as an inclusive bound still matches that entry.
+const UTC_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|\+00:00)$/;
+
+/** The same instant in UTC with `Z`, or null when the text is not a date-time. */
+export function toUtcInstant(text: string): string | null {
+  // The common case (Synap writes +00:00) needs no Date at all.
+  if (UTC_SHAPE.test(text)) return text.endsWith('Z') ? text : text.slice(0, -6) + 'Z';
+  const ms = Date.parse(text.replace(/(\.\d{3})\d+/, '$1'));
+  if (Number.isNaN(ms)) return null;
+  const iso = new Date(ms).toISOString();
+  const finer = /\.\d{3}(\d+)/.exec(text)?.[1];
+  return finer ? iso.replace('Z', `${finer}Z`) : iso;
+}
