@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startSimulator, type Simulator } from '../src/sim/index.js';
-import { CLI } from './sim-process.js';
+import { DEFAULT_WALK, loadConfig } from '../src/config.js';
+import { ProviderRegistry } from '../src/providers/registry.js';
+import { getCreditLedger } from '../src/tools/get-credit-ledger.js';
+import { CLI, startSimProcess } from './sim-process.js';
 import { fmt, table, type Row } from './stats.js';
 
 const ENTRIES = 100_000;
@@ -38,6 +41,29 @@ async function measure(sim: Simulator, nodeArgs: string[]): Promise<{ before: nu
   return { before, after, peak: Math.max(peak, after), seconds };
 }
 
+/** The walker in this process, with the heap read after full collections: what it retains. */
+async function retainedHeapMb(): Promise<{ before: number; after: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run the bench with --expose-gc (npm run bench does)');
+  const sim = await startSimProcess({ ledgerSize: ENTRIES });
+  const registry = new ProviderRegistry(loadConfig({ SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url }));
+  const walk = (scan_limit: number) =>
+    getCreditLedger.call(
+      { provider: 'synap', scan_limit },
+      { registry, signal: new AbortController().signal, now: Date.now, walk: { ...DEFAULT_WALK, budgetMs: 600_000 }, progress: () => undefined },
+    );
+  await walk(200);
+  gc();
+  const before = process.memoryUsage().heapUsed / 2 ** 20;
+  const result = await walk(100_000);
+  gc();
+  const after = process.memoryUsage().heapUsed / 2 ** 20;
+  await registry.closeAll();
+  sim.close();
+  if ((result.structuredContent as { scanned?: number } | undefined)?.scanned !== ENTRIES) throw new Error('heap bench walk did not complete');
+  return { before, after };
+}
+
 export async function benchMemory(): Promise<string> {
   const sim = await startSimulator({ synapLedgerSize: ENTRIES });
   const rows: Row[] = [];
@@ -49,8 +75,10 @@ export async function benchMemory(): Promise<string> {
     rows.push([label, fmt(m.before), fmt(m.after), fmt(m.after - m.before), fmt(m.peak - m.before), fmt(m.seconds, 2)]);
   }
   await sim.close();
+  const heap = await retainedHeapMb();
+  rows.push(['walker in-process: heap used after full GC', fmt(heap.before), fmt(heap.after), fmt(heap.after - heap.before), '-', '-']);
   return table(
-    `Server memory (RSS, MB) around a ${ENTRIES.toLocaleString('en-US')}-entry walk over stdio (target: growth < 30 MB)`,
+    `Server memory (RSS, MB; last row: retained heap) around a ${ENTRIES.toLocaleString('en-US')}-entry walk over stdio (target: growth < 30 MB)`,
     ['server', 'before', 'after', 'growth', 'peak growth', 'walk s'],
     rows,
   );

@@ -1,4 +1,6 @@
 // Bundles bench/ (TypeScript) into .bench/ and runs it; dist/cli.js must be built first.
+// --expose-gc lets the memory bench read the retained heap after a full collection.
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -13,4 +15,5 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-await import(`${root}.bench/bench.mjs`);
+const run = spawnSync(process.execPath, ['--expose-gc', `${root}.bench/bench.mjs`], { stdio: 'inherit' });
+process.exit(run.status ?? 1);
