@@ -1,7 +1,8 @@
-// Bundles the server into one file, dist/cli.js: one file to ship, and nothing for Node to
-// resolve at start-up. `--if-needed` skips the build when dist is newer than every source.
+// Bundles the server into dist/: cli.js holds what answering `initialize` needs and nothing
+// more; what later requests need (zod, the tools, undici, the simulator) sits in chunks that
+// Node loads on first use. `--if-needed` skips the build when dist is newer than every source.
 import { build } from 'esbuild';
-import { readdirSync, statSync, existsSync, chmodSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,14 +23,17 @@ if (process.argv.includes('--if-needed') && existsSync(out) && statSync(out).mti
   process.exit(0);
 }
 
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, 'src/cli.ts')],
-  outfile: out,
+  entryPoints: { cli: join(root, 'src/cli.ts') },
+  outdir: join(root, 'dist'),
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minifySyntax: true,
+  minify: true,
   legalComments: 'none',
   logLevel: 'warning',
   // Bundled CommonJS dependencies (undici) call require() for Node built-ins.

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { log, setLogLevel } from './logger.js';
+import { serve } from './serve.js';
 import { VERSION } from './version.js';
 
 const HELP = `credit-mcp ${VERSION} - read-only MCP server for credit balance, usage and ledger
@@ -82,7 +83,6 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== undefined) throw new ConfigError(`unknown command "${command}"; see --help.`);
 
-  const { serve } = await import('./serve.js');
   if (values.demo) {
     const { startSimulator } = await import('./sim/index.js');
     const sim = await startSimulator();
@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
     log.info('demo mode: both providers point at the built-in simulator', { url: sim.url });
     return serve(config, { onShutdown: () => sim.close() });
   }
-  return serve(loadConfig(process.env, values));
+  serve(loadConfig(process.env, values));
 }
 
 function int(raw: string | undefined, name: string, min: number, max: number): number | undefined {

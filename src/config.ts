@@ -1,4 +1,5 @@
 // Configuration from the environment, overridden by flags; validated once at start-up.
+import { registerSecret } from './logger.js';
 import { PROVIDER_IDS, type ProviderId } from './model.js';
 import type { WalkSettings } from './providers/provider.js';
 
@@ -50,7 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     const apiKey = pick(names.keyFlag, names.key);
     const rawUrl = pick(names.baseUrlFlag, names.baseUrl) ?? names.defaultBaseUrl;
     const baseUrl = checkBaseUrl(rawUrl, names.baseUrl);
-    if (apiKey) providers[id] = { id, apiKey, baseUrl };
+    if (apiKey) {
+      // Keys enter here, so here is where the logger learns never to print them.
+      registerSecret(apiKey);
+      providers[id] = { id, apiKey, baseUrl };
+    }
   }
   const int = (flag: string, variable: string, min: number, max: number, fallback: number): number => {
     const raw = pick(flag, variable);

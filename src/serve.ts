@@ -1,8 +1,8 @@
 // Runs the MCP server on stdio until stdin closes or a signal arrives.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Config } from './config.js';
 import { log } from './logger.js';
-import { ProviderRegistry } from './providers/registry.js';
+import { startStdioServer } from './mcp/stdio-server.js';
+import type { ProviderRegistry } from './providers/registry.js';
 import { createServer } from './server.js';
 
 export interface ServeOptions {
@@ -10,11 +10,18 @@ export interface ServeOptions {
   onShutdown?: () => Promise<void>;
 }
 
-export async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
-  const registry = new ProviderRegistry(config);
+export function serve(config: Config, options: ServeOptions = {}): void {
   const shutdown = new AbortController();
-  const server = createServer(registry, { shutdownSignal: shutdown.signal, walk: config.walk });
-  const transport = new StdioServerTransport();
+  let registry: Promise<ProviderRegistry> | undefined;
+  const getRegistry = () => (registry ??= import('./providers/registry.js').then((m) => new m.ProviderRegistry(config)));
+  const server = startStdioServer(
+    createServer({
+      registry: getRegistry,
+      walk: config.walk,
+      shutdownSignal: shutdown.signal,
+      onError: (error) => log.error('request failed', { error }),
+    }),
+  );
 
   let stopping = false;
   const stop = async (why: string) => {
@@ -22,10 +29,10 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     stopping = true;
     log.info('shutting down', { why });
     shutdown.abort();
+    server.close();
     // Never hang on the way out: whatever is still open after a moment is dropped.
-    const force = setTimeout(() => process.exit(0), 2000);
-    force.unref();
-    await Promise.allSettled([server.close(), registry.closeAll(), options.onShutdown?.()]);
+    setTimeout(() => process.exit(0), 2000).unref();
+    await Promise.allSettled([registry?.then((r) => r.closeAll()), options.onShutdown?.()]);
     process.exit(0);
   };
   process.stdin.on('end', () => void stop('stdin closed'));
@@ -33,7 +40,6 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  await server.connect(transport);
-  const providers = registry.configured();
+  const providers = Object.keys(config.providers);
   log.info('ready on stdio', { providers: providers.length ? providers : 'none (every tool answers "not configured")' });
 }

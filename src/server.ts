@@ -1,13 +1,9 @@
-// The MCP server: lists the tools and routes calls to them. Nothing else.
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+// The MCP server: lists the tools and routes calls to them. The tools (and zod with them) are
+// loaded on the first request that needs them, not at start-up.
 import { InputError } from './errors.js';
-import { linkSignals } from './http/abort.js';
-import { DEFAULT_WALK } from './config.js';
+import type { McpHandlers } from './mcp/stdio-server.js';
 import type { WalkSettings } from './providers/provider.js';
 import type { ProviderRegistry } from './providers/registry.js';
-import { errorResult } from './tools/define-tool.js';
-import { TOOLS } from './tools/index.js';
 import { cleanText } from './text.js';
 import { VERSION } from './version.js';
 
@@ -15,38 +11,43 @@ const INSTRUCTIONS =
   'Read-only credit data. check_balance is the balance to decide a write on; get_credit_summary and get_credit_ledger are history.';
 
 export interface ServerOptions {
+  registry: () => Promise<ProviderRegistry>;
+  walk: WalkSettings;
   /** Aborts every in-flight call, e.g. at shutdown. */
   shutdownSignal?: AbortSignal;
   now?: () => number;
-  walk?: WalkSettings;
+  onError?: (error: unknown) => void;
 }
 
-export function createServer(registry: ProviderRegistry, options: ServerOptions = {}): Server {
-  const server = new Server({ name: 'credit-mcp', version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
-  const byName = new Map(TOOLS.map((t) => [t.name, t]));
-  const listing = TOOLS.map((t) => t.listing);
+export function createServer(options: ServerOptions): McpHandlers {
+  let tools: Promise<typeof import('./tools/index.js')> | undefined;
+  const loadTools = () => (tools ??= import('./tools/index.js'));
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
-
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const tool = byName.get(request.params.name);
-    if (!tool) {
-      return errorResult(request.params.name, new InputError('name', `unknown tool "${cleanText(request.params.name, 40)}"; use one of ${[...byName.keys()].join(', ')}.`));
-    }
-    const token = request.params._meta?.progressToken;
-    const cancel = linkSignals([extra.signal, options.shutdownSignal]);
-    return tool.call(request.params.arguments, {
-      registry,
-      signal: cancel.signal,
-      now: options.now ?? Date.now,
-      walk: options.walk ?? DEFAULT_WALK,
-      progress: (progress, total, message) => {
-        if (token === undefined) return;
-        void extra
-          .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } })
-          .catch(() => undefined);
-      },
-    }).finally(cancel.dispose);
-  });
-  return server;
+  return {
+    serverInfo: { name: 'credit-mcp', version: VERSION },
+    instructions: INSTRUCTIONS,
+    onError: options.onError,
+    async listTools() {
+      return (await loadTools()).TOOLS.map((t) => t.listing);
+    },
+    async callTool(name, args, ctx) {
+      const { TOOLS, errorResult, linkSignals } = await loadTools();
+      const tool = TOOLS.find((t) => t.name === name);
+      if (!tool) {
+        return errorResult(name, new InputError('name', `unknown tool "${cleanText(name, 40)}"; use one of ${TOOLS.map((t) => t.name).join(', ')}.`));
+      }
+      const cancel = linkSignals([ctx.signal, options.shutdownSignal]);
+      try {
+        return await tool.call(args, {
+          registry: await options.registry(),
+          signal: cancel.signal,
+          now: options.now ?? Date.now,
+          walk: options.walk,
+          progress: ctx.progress,
+        });
+      } finally {
+        cancel.dispose();
+      }
+    },
+  };
 }

@@ -20,8 +20,10 @@ export function roundCredits(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-const CREDITS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+let credits: Intl.NumberFormat | undefined;
 
 export function formatCredits(value: number): string {
-  return CREDITS.format(roundCredits(value));
+  // Made on first use: building a NumberFormat costs start-up tens of ms (ICU data).
+  credits ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+  return credits.format(roundCredits(value));
 }

@@ -99,8 +99,10 @@ export class UpstreamClient {
 
   private async getPool(): Promise<Pool> {
     if (!this.pool) {
-      // Loaded on the first request so that start-up does not pay for undici.
-      const { Pool } = await import('undici');
+      // Loaded on the first request so that start-up does not pay for undici. Bundled as a
+      // lazy chunk, the CommonJS module arrives as the namespace's default export.
+      const undici = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+      const Pool = undici.Pool ?? undici.default!.Pool;
       this.pool = new Pool(this.profile.baseUrl.origin, {
         connections: 16,
         keepAliveTimeout: 30_000,
@@ -198,6 +200,8 @@ export class UpstreamClient {
       }
       // Error texts from the network stack can quote headers: never pass them through.
       const code = (error as { code?: unknown }).code;
+      if (!isNetworkError(error)) throw error;
+      log.debug('upstream connection failed', { provider: profile.provider, code });
       throw fail({
         fault: 'network',
         code: typeof code === 'string' ? code : 'network_error',
@@ -292,6 +296,12 @@ function readRateLimit(headers: Dispatcher.ResponseData['headers']): RateLimitSt
     remaining: num('x-ratelimit-remaining'),
     resetAt: reset === undefined ? undefined : reset * 1000,
   };
+}
+
+/** undici's own errors and the system's socket errors; anything else is a bug, not the network. */
+function isNetworkError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('UND_ERR') || /^E[A-Z]+$/.test(code));
 }
 
 function isUndiciTimeout(error: unknown): boolean {

@@ -3,7 +3,6 @@ import { PROVIDER_ENV, type Config } from '../config.js';
 import { InputError, NotConfiguredError } from '../errors.js';
 import { UpstreamClient } from '../http/client.js';
 import { cursorSecret } from '../ledger/cursor.js';
-import { registerSecret } from '../logger.js';
 import { PROVIDER_IDS, type ProviderId } from '../model.js';
 import type { CreditProvider } from './provider.js';
 import { SignalFoundryProvider, signalFoundryProfile } from './signal-foundry.js';
@@ -21,7 +20,6 @@ export class ProviderRegistry {
     for (const id of PROVIDER_IDS) {
       const p = config.providers[id];
       if (!p) continue;
-      registerSecret(p.apiKey);
       const base = { baseUrl: p.baseUrl, apiKey: p.apiKey, timeoutMs: config.timeoutMs };
       const provider =
         id === 'synap'

@@ -7,15 +7,15 @@ import { providerArg, providerOut, shortTime } from './fields.js';
 
 const input = z.strictObject({
   provider: providerArg,
-  required_credits: z.number().positive().max(1e12).optional().describe('Credits the planned write needs; adds a sufficient/insufficient decision.'),
+  required_credits: z.number().positive().optional().describe('Credits the planned write needs: adds a decision.'),
   estimate: z
     .strictObject({
-      metric_type: z.string().min(1).max(100),
-      units: z.number().positive().max(1e12),
-      item_count: z.number().int().min(1).max(1_000_000).optional(),
+      metric_type: z.string(),
+      units: z.number().positive(),
+      item_count: z.number().int().positive().optional(),
     })
     .optional()
-    .describe('Synap only: price the write upstream; the estimate becomes required_credits.'),
+    .describe('Synap only: priced upstream, becomes required_credits.'),
 });
 
 const credits = z.number();
@@ -36,11 +36,9 @@ const output = z.object({
 
 export const checkBalance = defineTool({
   name: 'check_balance',
-  title: 'Check credit balance',
   description:
-    'The credit balance right now (never cached): available, reserved and expiring credits. ' +
-    'Pass required_credits (or, on synap, an estimate) to learn whether a planned write is affordable. ' +
-    'Decide writes on this tool, not on the summary or ledger.',
+    'Credit balance now (never cached), with reserved credits and next expiry. ' +
+    'Pass required_credits (or a synap estimate) to decide if a write is affordable. Decide writes here, not on history.',
   input,
   output,
   annotations: READ_ONLY,

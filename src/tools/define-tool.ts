@@ -31,7 +31,6 @@ export interface ToolAnnotations {
 
 export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   name: string;
-  title: string;
   description: string;
   input: I;
   output: O;
@@ -51,13 +50,13 @@ export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint:
 
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): CreditTool {
   const inputSchema = toJsonSchema(spec.input, 'input');
+  // No `title`: hosts show the name, and every listed byte costs the agent tokens.
   const listing: Tool = {
     name: spec.name,
-    title: spec.title,
     description: spec.description,
     inputSchema: inputSchema as Tool['inputSchema'],
-    outputSchema: toJsonSchema(spec.output, 'output') as Tool['outputSchema'],
-    annotations: { title: spec.title, ...spec.annotations },
+    outputSchema: slimOutputSchema(toJsonSchema(spec.output, 'output')) as Tool['outputSchema'],
+    annotations: { ...spec.annotations },
   };
   return {
     name: spec.name,
@@ -102,6 +101,28 @@ function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string,
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete json.$schema;
   return trimPatterns(json) as Record<string, unknown>;
+}
+
+/**
+ * Every tools/list byte is paid for in the agent's context. The published output schema keeps
+ * every property and its type but drops `required` and `additionalProperties`: the server
+ * always sends every key (tests hold each answer to the full zod schema), so they would only
+ * repeat each name.
+ */
+function slimOutputSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(slimOutputSchema);
+  if (!node || typeof node !== 'object') return node;
+  const { anyOf } = node as { anyOf?: Array<Record<string, unknown>> };
+  if (anyOf?.length === 2 && anyOf[1]?.type === 'null' && typeof anyOf[0]?.type === 'string') {
+    // {anyOf: [{type: object, ...}, {type: null}]} says the same as {type: [object, null], ...}.
+    return slimOutputSchema({ ...anyOf[0], type: [anyOf[0].type, 'null'] });
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'additionalProperties' || k === 'required') continue;
+    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, slimOutputSchema(s)])) : slimOutputSchema(v);
+  }
+  return out;
 }
 
 /** `format: date-time` already says it; zod's long regex would only cost the agent tokens. */

@@ -5,9 +5,9 @@ import { PROVIDER_IDS } from '../model.js';
 export const providerArg = z
   .enum(PROVIDER_IDS)
   .optional()
-  .describe('Which upstream to ask; needed only when several are configured.');
+  .describe('Needed only when several are configured.');
 
-export const providerOut = z.enum(PROVIDER_IDS);
+export const providerOut = z.string();
 
 /** The line every history answer ends on: history is not the balance a write is decided on. */
 export const DECIDE_ON_BALANCE = 'This is history: before any write that spends credits, call check_balance (with required_credits) and decide on its answer, not on figures here.';

@@ -11,12 +11,12 @@ const instant = z.iso.datetime({ offset: true });
 
 const input = z.strictObject({
   provider: providerArg,
-  entry_type: z.string().min(1).max(40).optional().describe('Only this entry type, e.g. "debit" or "credit".'),
+  entry_type: z.string().min(1).optional().describe('e.g. "debit" or "credit".'),
   from: instant.optional().describe('Earliest created_at, inclusive.'),
-  to: instant.optional().describe('Latest created_at, inclusive; default: now (the snapshot is pinned there).'),
+  to: instant.optional().describe('Latest created_at, inclusive; default now.'),
   limit: z.number().int().min(1).max(100).default(20).describe('Rows to return.'),
   scan_limit: z.number().int().min(1).max(100_000).default(2000).describe('Entries to walk for the totals.'),
-  cursor: z.string().min(1).max(8192).optional().describe('next_cursor from a previous answer: the next rows of the same snapshot.'),
+  cursor: z.string().optional().describe('next_cursor of a previous answer.'),
 });
 
 const group = { count: z.number(), net: z.number() };
@@ -46,10 +46,9 @@ const output = z.object({
 
 export const getCreditLedger = defineTool({
   name: 'get_credit_ledger',
-  title: 'Read the credit ledger',
   description:
-    'Ledger rows newest first with exact totals (added, used, net) and breakdowns by category and metric over every entry scanned. ' +
-    'Pages through the upstream for you; follow next_cursor for more rows of the same pinned snapshot.',
+    'Ledger rows newest first, with exact totals over every entry scanned; next_cursor pages the same pinned snapshot. ' +
+    'History: decide writes on check_balance.',
   input,
   output,
   annotations: READ_ONLY,

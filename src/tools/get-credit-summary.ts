@@ -6,8 +6,8 @@ import { DECIDE_ON_BALANCE, providerArg, providerOut, shortTime } from './fields
 
 const input = z.strictObject({
   provider: providerArg,
-  days: z.number().int().min(1).max(365).default(30).describe('How many days back to summarize.'),
-  recent_limit: z.number().int().min(1).max(100).default(10).describe('How many recent events to list.'),
+  days: z.number().int().min(1).max(365).default(30).describe('Days back.'),
+  recent_limit: z.number().int().min(1).max(100).default(10).describe('Recent events to list.'),
 });
 
 const output = z.object({
@@ -22,7 +22,7 @@ const output = z.object({
       at: z.string(),
       meter: z.string().nullable(),
       usage: z.string().nullable(),
-      credits: z.number().describe('Signed: negative used credits, positive returned them.'),
+      credits: z.number(),
       reference_type: z.string().nullable(),
       reference_id: z.string().nullable(),
     }),
@@ -38,10 +38,7 @@ const output = z.object({
 
 export const getCreditSummary = defineTool({
   name: 'get_credit_summary',
-  title: 'Summarize credit usage',
-  description:
-    'What used credits over the last `days`: total used, breakdown by meter and by usage, and recent events. ' +
-    'History only: to decide whether a write is affordable, call check_balance.',
+  description: 'What used credits in the last `days`: total, by meter, by usage, recent events. History: decide writes on check_balance.',
   input,
   output,
   annotations: READ_ONLY,
