@@ -2,6 +2,7 @@
 // position, running totals), signed so a tampered one is refused. No server state: any
 // process holding the same API key can continue it.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { InputError } from '../errors.js';
 import type { LedgerFilters, ProviderId } from '../model.js';
 import type { TotalsState } from './totals.js';
@@ -28,8 +29,9 @@ export function cursorSecret(provider: ProviderId, apiKey: string): Buffer {
   return createHash('sha256').update(`credit-mcp cursor v1\0${provider}\0${apiKey}`).digest();
 }
 
+/** Deflated before encoding: the agent carries the cursor in its context, so bytes count. */
 export function encodeCursor(state: CursorState, secret: Buffer): string {
-  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
+  const payload = deflateRawSync(JSON.stringify(state)).toString('base64url');
   return `${payload}.${sign(payload, secret)}`;
 }
 
@@ -40,7 +42,7 @@ export function decodeCursor(token: string, secret: Buffer): CursorState {
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new InputError('cursor', INVALID);
   try {
-    const state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as CursorState;
+    const state = JSON.parse(inflateRawSync(Buffer.from(payload, 'base64url')).toString('utf8')) as CursorState;
     if (state.v !== 1) throw new Error('version');
     return state;
   } catch {

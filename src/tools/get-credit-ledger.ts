@@ -92,7 +92,7 @@ export const getCreditLedger = defineTool({
       `${provider.id} ledger${result.filters.entry_type ? ` (${result.filters.entry_type})` : ''}, ${result.filters.from ? shortTime(result.filters.from) : 'start'} to ${shortTime(result.filters.to)}: ` +
         `${result.total_matching ?? `${result.scanned}+`} matching, ${result.complete ? 'all' : result.scanned} scanned.`,
       `Totals: added ${formatCredits(t.credits_added)}, used ${formatCredits(t.credits_used)}, net ${formatCredits(t.net)} over ${t.count} entries.`,
-      `Top categories: ${result.by_category.slice(0, 3).map((c) => `${c.category ?? '(none)'} ${formatCredits(c.net)}`).join(', ') || 'none'}.`,
+      `Top categories: ${result.by_category.slice(0, 3).map((c) => `${(c.category ?? '(none)').slice(0, 40)} ${formatCredits(c.net)}`).join(', ') || 'none'}.`,
       result.entries.length ? `Rows ${first}-${first + result.entries.length - 1}, newest first:` : 'No rows at this position.',
       ...result.entries.slice(0, 5).map(row),
     ];
@@ -116,7 +116,7 @@ function partialReason(provider: string, r: LedgerResult): string | null {
 }
 
 function row(e: LedgerEntry): string {
-  const what = [e.metric_type, e.category].filter(Boolean).join('/');
+  const what = [e.metric_type, e.category].filter(Boolean).join('/').slice(0, 60);
   return `- ${shortTime(e.created_at)} ${e.entry_type} ${e.delta > 0 ? '+' : ''}${formatCredits(e.delta)}${what ? ` ${what}` : ''}`;
 }
 

@@ -78,6 +78,6 @@ export const getCreditSummary = defineTool({
 
 function top(rows: NamedAmount[]): string {
   if (rows.length === 0) return 'none';
-  const shown = rows.slice(0, 4).map((r) => `${r.name} ${formatCredits(r.credits)}`);
+  const shown = rows.slice(0, 4).map((r) => `${r.name.slice(0, 40)} ${formatCredits(r.credits)}`);
   return shown.join(', ') + (rows.length > 4 ? `, +${rows.length - 4} more` : '');
 }

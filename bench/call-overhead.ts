@@ -1,0 +1,50 @@
+// What a tool call adds over a direct undici request to the same loopback upstream, in
+// process (the tool's own work) and over stdio (what a host sees).
+import { Pool } from 'undici';
+import { DEFAULT_WALK, loadConfig } from '../src/config.js';
+import { ProviderRegistry } from '../src/providers/registry.js';
+import { checkBalance } from '../src/tools/check-balance.js';
+import { spawnRawClient } from './raw-client.js';
+import { startSimProcess } from './sim-process.js';
+import { fmt, median, table, type Row } from './stats.js';
+
+const CALLS = 400;
+
+export async function benchCallOverhead(): Promise<string> {
+  const sim = await startSimProcess();
+  const env = { SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url };
+  const pool = new Pool(sim.url, { connections: 1 });
+  const direct = async () => {
+    const res = await pool.request({ method: 'GET', path: '/v1/credits/balance', headers: { authorization: `Bearer ${sim.keys.synap}` } });
+    return res.body.json();
+  };
+  const registry = new ProviderRegistry(loadConfig(env));
+  const inProcess = () =>
+    checkBalance.call({ required_credits: 10 }, { registry, signal: new AbortController().signal, now: Date.now, walk: DEFAULT_WALK, progress: () => undefined });
+  const server = await spawnRawClient(env);
+  const overStdio = () => server.request('tools/call', { name: 'check_balance', arguments: { required_credits: 10 } });
+
+  const samples = { direct: [] as number[], inProcess: [] as number[], stdio: [] as number[] };
+  const time = async (run: () => Promise<unknown>) => {
+    const start = performance.now();
+    await run();
+    return performance.now() - start;
+  };
+  for (let i = 0; i < 50; i++) await Promise.all([direct(), inProcess(), overStdio()]); // warm up sockets and JIT
+  for (let i = 0; i < CALLS; i++) {
+    samples.direct.push(await time(direct));
+    samples.inProcess.push(await time(inProcess));
+    samples.stdio.push(await time(overStdio));
+  }
+  server.close();
+  await pool.close();
+  await registry.closeAll();
+  sim.close();
+  const d = median(samples.direct);
+  const rows: Row[] = [
+    ['direct undici GET /v1/credits/balance', fmt(d, 3), '-'],
+    ['check_balance, in process', fmt(median(samples.inProcess), 3), fmt(median(samples.inProcess) - d, 3)],
+    ['check_balance over stdio (raw JSON-RPC client)', fmt(median(samples.stdio), 3), fmt(median(samples.stdio) - d, 3)],
+  ];
+  return table(`Call overhead, median of ${CALLS} sequential calls (target: in-process overhead < 0.5 ms)`, ['call', 'median ms', 'overhead ms'], rows);
+}
