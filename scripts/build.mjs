@@ -2,7 +2,7 @@
 // more; what later requests need (zod, the tools, undici, the simulator) sits in chunks that
 // Node loads on first use. `--if-needed` skips the build when dist is newer than every source.
 import { build } from 'esbuild';
-import { readdirSync, statSync, existsSync, chmodSync, rmSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,3 +40,5 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
 chmodSync(out, 0o755);
+// dist/ is ESM wherever it is copied (the .mcpb has no package.json of ours).
+writeFileSync(join(root, 'dist/package.json'), '{ "type": "module" }\n');

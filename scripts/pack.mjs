@@ -1,0 +1,20 @@
+// `npm run pack`: the MCP bundle. The server is fully bundled by esbuild, so the .mcpb holds
+// the manifest, dist/ and the README, and no node_modules at all.
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const stage = join(root, '.pack');
+const out = join(root, `credit-mcp-${version}.mcpb`);
+
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(stage);
+for (const file of ['manifest.json', 'README.md', 'dist']) cpSync(join(root, file), join(stage, file), { recursive: true });
+
+const mcpb = join(root, 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js');
+const run = spawnSync(process.execPath, [mcpb, 'pack', stage, out], { stdio: 'inherit' });
+rmSync(stage, { recursive: true, force: true });
+process.exit(run.status ?? 1);
