@@ -75,12 +75,15 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
   }
 
   const nextRow = state.rowOffset + rows.length;
+  let rowsStopped = false;
   if (rows.length < request.limit && nextRow < (state.totalMatching ?? Number.POSITIVE_INFINITY)) {
-    await walkLedger(
+    const outcome = await walkLedger(
       provider.ledger,
       { filters, startOffset: nextRow, maxRows: request.limit - rows.length, signal: ctx.signal, deadline },
       (entry) => rows.push(entry),
     );
+    rowsStopped = outcome.stopped !== undefined;
+    stopped ??= outcome.stopped;
   }
 
   const after = state.rowOffset + rows.length;
@@ -94,7 +97,8 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
     total_matching: state.truncated ? null : known,
     scanned: state.scanned,
     complete: known !== null && !state.truncated && state.scanned >= known,
-    next_cursor: (known !== null && after < known && rows.length > 0) || scanUnfinished ? encodeCursor(next, ctx.cursorSecret) : null,
+    // A page cut short by the budget still gets a cursor; an empty page without one is the end.
+    next_cursor: (known !== null && after < known && (rows.length > 0 || rowsStopped)) || scanUnfinished ? encodeCursor(next, ctx.cursorSecret) : null,
     truncated: state.truncated,
     scan_limit: state.scanLimit,
     row_offset: state.rowOffset,

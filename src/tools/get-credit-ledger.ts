@@ -106,6 +106,10 @@ export const getCreditLedger = defineTool({
 function partialReason(provider: string, r: LedgerResult): string | null {
   const moved = r.moved ? ' The upstream back-dated entries into the window during the walk; call again for totals over a settled snapshot.' : '';
   if (r.truncated) return `${provider} exposes only its latest 100 events, so older matching rows may exist; totals cover the ${r.scanned} it shows.${moved}`;
+  if (r.complete && r.stopped) {
+    const when = r.stopped.reason === 'rate_limit' ? ` after ${shortTime(new Date(r.stopped.resumeAt).toISOString())}` : '';
+    return `Totals are complete, but the ${r.stopped.reason === 'rate_limit' ? 'upstream rate limit' : 'time budget'} cut this page of rows short; call again with next_cursor${when} for the rest.${moved}`;
+  }
   const covered = `totals cover the newest ${r.scanned} of ${r.total_matching ?? 'an unknown number of'} matching entries`;
   if (r.stopped?.reason === 'rate_limit') {
     return `The upstream rate limit paused the scan: ${covered}; call again with next_cursor after ${shortTime(new Date(r.stopped.resumeAt).toISOString())} to resume it.${moved}`;
