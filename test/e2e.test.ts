@@ -1,6 +1,6 @@
 // The built server, spawned over real stdio and driven by the SDK's client, against the
 // simulator on loopback.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -155,6 +155,24 @@ describe('stdio server configuration', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/SYNAP_BASE_URL must use https/);
     expect(run.stdout).toBe('');
+  });
+
+  it('runs the simulator alone with `sim`, printing what to point a server at', async () => {
+    const child = spawn(process.execPath, [CLI, 'sim', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    const url = await new Promise<string>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        said += d.toString();
+        const m = /listening on (\S+)/.exec(said);
+        if (m && said.includes('SYNAP_API_KEY=')) resolve(m[1]!);
+      });
+    });
+    const key = /SYNAP_API_KEY=(\S+)/.exec(said)![1]!;
+    const res = await fetch(`${url}/v1/credits/balance`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { balance_credits: number }).balance_credits).toBeGreaterThan(0);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
   });
 
   it('answers --help and --version, and refuses unknown flags', () => {
