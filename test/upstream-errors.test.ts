@@ -148,3 +148,13 @@ describe('Synap errors', () => {
     expect(text).toContain('balance_credits is not a number');
   });
 });
+
+describe('an upstream that echoes the key', () => {
+  it('never passes the key on to the agent', async () => {
+    sim.injectFault({ match: '/v1/credits/balance', kind: 'status', status: 401, body: { error: `Invalid API key ${sim.keys.synap}`, code: 'CREDENTIAL_INVALID', details: {} } });
+    const { text } = await balance('synap');
+    expect(text).toContain('CREDENTIAL_INVALID (HTTP 401)');
+    expect(text).toContain('[redacted]');
+    expect(text).not.toContain(sim.keys.synap);
+  });
+});

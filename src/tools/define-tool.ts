@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CancelledError, InputError, NotConfiguredError, UpstreamError } from '../errors.js';
-import { log } from '../logger.js';
+import { log, redact } from '../logger.js';
 import type { WalkSettings } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { parseArguments } from './arguments.js';
@@ -74,7 +74,8 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
 }
 
 export function errorResult(tool: string, error: unknown): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text: describeError(tool, error) }] };
+  // Upstream messages are quoted here; an upstream that echoes the key must not reach the agent.
+  return { isError: true, content: [{ type: 'text', text: redact(describeError(tool, error)) }] };
 }
 
 function describeError(tool: string, error: unknown): string {
