@@ -27,6 +27,13 @@ async function main(argv: string[]): Promise<void> {
         seed: int(values.seed, 'seed', 0, 2 ** 31),
       });
     }
+    case 'balance':
+    case 'summary':
+    case 'ledger': {
+      const { runToolCommand } = await import('./commands/run-tool.js');
+      process.exitCode = EXIT[await runToolCommand(command, values, process.env)];
+      return;
+    }
     case 'server': {
       const config = loadConfig(process.env, values);
       if (!values.demo) return serve(config);
@@ -47,6 +54,6 @@ function int(raw: string | undefined, name: string, min: number, max: number): n
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const known = error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  log.error(known ? (error as Error).message : 'failed to start', known ? undefined : { error });
-  process.exit(EXIT.usage);
+  log.error(known ? (error as Error).message : 'failed', known ? undefined : { error });
+  process.exit(known ? EXIT.usage : EXIT.failed);
 });

@@ -6,9 +6,13 @@ export const helpText = (version: string) => `credit-mcp ${version} - read-only 
 Usage:
   credit-mcp [options]            start the MCP server on stdio (what an MCP host runs)
   credit-mcp --demo               the same, against the built-in simulator (no keys needed)
+  credit-mcp balance [options]    check_balance for a person: the balance now, and a decision
+  credit-mcp summary [options]    get_credit_summary: what used credits over the last days
+  credit-mcp ledger [options]     get_credit_ledger: ledger rows with exact totals
   credit-mcp sim [sim options]    run the upstream simulator alone, for trying things by hand
 
-Options (each also read from the environment variable shown; a flag wins):
+Options (the server, balance, summary and ledger; each also read from the environment
+variable shown; a flag wins):
   --signal-foundry-key KEY        SIGNAL_FOUNDRY_API_KEY   turns Signal Foundry on
   --signal-foundry-base-url URL   SIGNAL_FOUNDRY_BASE_URL  default https://signal-foundry.app
   --synap-key KEY                 SYNAP_API_KEY            turns Maximem Synap on (synap_...)
@@ -18,13 +22,30 @@ Options (each also read from the environment variable shown; a flag wins):
   --walk-budget-ms N              CREDIT_MCP_WALK_BUDGET_MS  time one call may spend walking a ledger,
                                                            rate-limit waits included, 1000..600000 (default 30000)
   --default-provider NAME         CREDIT_MCP_DEFAULT_PROVIDER  signal-foundry | synap, when both are on
-  --log-level LEVEL               CREDIT_MCP_LOG_LEVEL     debug | info | warn | error (default info; logs go to stderr)
   --demo                          start the simulator in-process and point both providers at it
+                                  (a command stops it when it is done)
+Everywhere (sim too):
+  --log-level LEVEL               CREDIT_MCP_LOG_LEVEL     debug | info | warn | error (default info; logs go to stderr)
   -h, --help                      print this help and exit
   -v, --version                   print the version and exit
 
 Base URLs must be https, except loopback (127.0.0.0/8, localhost, [::1]). Prefer the
 environment over flags for keys: flags are visible in the process list.
+
+balance, summary and ledger call the same tool an agent calls and print its text, or with
+--json its structured content. The tool checks the values, so its ranges and messages apply:
+  --provider NAME                 signal-foundry | synap; needed when both are on and none is default
+  --json                          print the structured content as JSON instead of the text
+  balance --required N            required_credits: credits a planned write needs (> 0); adds
+                                  sufficient or insufficient, and the shortfall
+  summary --days N                days back, 1..365 (default 30)
+          --recent N              recent_limit: recent events to list, 1..100 (default 10)
+  ledger  --type T                entry_type, e.g. debit or credit
+          --from TIME, --to TIME  ISO 8601 with a timezone, inclusive (--to defaults to now)
+          --limit N               rows to return, 1..100 (default 20)
+          --scan-limit N          scan_limit: entries walked for totals, 1..100000 (default 2000)
+          --cursor C              the next rows: next_cursor from the previous answer (printed after
+                                  its text, or in its --json)
 
 Sim options:
   --port N            port on 127.0.0.1 (default 8787; 0 picks a free one)
@@ -34,4 +55,9 @@ Sim options:
   --seed N            data seed (default 42)
 
 Tools: check_balance, get_credit_summary, get_credit_ledger (see README.md).
-Exit codes: 0 ok, 2 bad command line or configuration.`;
+
+Exit codes:
+  0  ok (an insufficient balance is an answer: 0 too)
+  1  an upstream call failed; the message says what to do
+  2  bad command line, configuration or tool argument; nothing was sent upstream
+  3  not configured: no key for the provider asked for, or none at all`;

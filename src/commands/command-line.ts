@@ -15,6 +15,17 @@ export const OPTIONS = {
   concurrency: { type: 'string' },
   'walk-budget-ms': { type: 'string' },
   'default-provider': { type: 'string' },
+  provider: { type: 'string' },
+  json: { type: 'boolean' },
+  required: { type: 'string' },
+  days: { type: 'string' },
+  recent: { type: 'string' },
+  type: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  limit: { type: 'string' },
+  'scan-limit': { type: 'string' },
+  cursor: { type: 'string' },
   port: { type: 'string' },
   'latency-ms': { type: 'string' },
   'rate-limit': { type: 'string' },
@@ -37,16 +48,22 @@ const CONFIGURATION: Flag[] = [
   'walk-budget-ms',
   'default-provider',
 ];
+const TOOL_COMMAND: Flag[] = [...CONFIGURATION, 'provider', 'json'];
 
 /** `server` is what runs without a command word. */
 export const COMMAND_FLAGS = {
   server: CONFIGURATION,
+  balance: [...TOOL_COMMAND, 'required'],
+  summary: [...TOOL_COMMAND, 'days', 'recent'],
+  ledger: [...TOOL_COMMAND, 'type', 'from', 'to', 'limit', 'scan-limit', 'cursor'],
   sim: ['port', 'latency-ms', 'rate-limit', 'ledger-size', 'seed'],
 } satisfies Record<string, Flag[]>;
 
 export type Command = keyof typeof COMMAND_FLAGS;
 
-export const EXIT = { ok: 0, usage: 2 } as const;
+/** How a command ended, and its exit code; commands return the name, so this table stays in the entry. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, notConfigured: 3 } as const;
+export type Outcome = keyof typeof EXIT;
 
 /** The command, once the words and flags given fit together; a ConfigError (exit 2) otherwise. */
 export function commandOf(positionals: string[], flags: Record<string, unknown>): Command {
