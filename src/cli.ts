@@ -34,6 +34,11 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = EXIT[await runToolCommand(command, values, process.env)];
       return;
     }
+    case 'doctor': {
+      const { runDoctor } = await import('./commands/doctor.js');
+      process.exitCode = EXIT[await runDoctor(values, process.env)];
+      return;
+    }
     case 'server': {
       const config = loadConfig(process.env, values);
       if (!values.demo) return serve(config);

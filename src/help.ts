@@ -9,9 +9,10 @@ Usage:
   credit-mcp balance [options]    check_balance for a person: the balance now, and a decision
   credit-mcp summary [options]    get_credit_summary: what used credits over the last days
   credit-mcp ledger [options]     get_credit_ledger: ledger rows with exact totals
+  credit-mcp doctor [options]     check the configuration and reach each configured upstream once
   credit-mcp sim [sim options]    run the upstream simulator alone, for trying things by hand
 
-Options (the server, balance, summary and ledger; each also read from the environment
+Options (the server, balance, summary, ledger and doctor; each also read from the environment
 variable shown; a flag wins):
   --signal-foundry-key KEY        SIGNAL_FOUNDRY_API_KEY   turns Signal Foundry on
   --signal-foundry-base-url URL   SIGNAL_FOUNDRY_BASE_URL  default https://signal-foundry.app
@@ -47,6 +48,10 @@ balance, summary and ledger call the same tool an agent calls and print its text
           --cursor C              the next rows: next_cursor from the previous answer (printed after
                                   its text, or in its --json)
 
+doctor checks each setting above (a key is shown only as its first 4 characters and its
+length), then reads each configured provider's balance once. One line per check: ok, off,
+warn or FAIL, with what to fix.
+
 Sim options:
   --port N            port on 127.0.0.1 (default 8787; 0 picks a free one)
   --latency-ms N      delay added to every answer (default 0)
@@ -58,6 +63,6 @@ Tools: check_balance, get_credit_summary, get_credit_ledger (see README.md).
 
 Exit codes:
   0  ok (an insufficient balance is an answer: 0 too)
-  1  an upstream call failed; the message says what to do
+  1  an upstream call failed (doctor: an upstream check failed); the message says what to do
   2  bad command line, configuration or tool argument; nothing was sent upstream
   3  not configured: no key for the provider asked for, or none at all`;

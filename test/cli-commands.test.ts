@@ -1,4 +1,4 @@
-// The human commands (balance, summary, ledger) and --help, run as a person runs them:
+// The human commands (balance, summary, ledger, doctor) and --help, run as a person runs them:
 // the built dist/cli.js in a child process, against a simulator in this process or --demo.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ interface Run {
   stderr: string;
 }
 
-/** No key, nor any part of one past its first 4 characters, may appear in any output. */
+/** Doctor shows a key's first 4 characters; nothing after them may appear in any output. */
 const SECRETS = [KEYS.signalFoundry, KEYS.synap, WRONG_SYNAP_KEY, DEFAULT_SIGNAL_FOUNDRY_KEY, DEFAULT_SYNAP_KEY].map((k) => k.slice(4));
 
 /**
@@ -188,6 +188,64 @@ describe('--demo', () => {
     const ledger = json(await run(['ledger', '--demo', '--default-provider', 'synap', '--limit', '3', '--json']));
     expect(ledger.provider).toBe('synap');
     expect(ledger.entries).toHaveLength(3);
+  });
+});
+
+describe('doctor', () => {
+  it('reports every check ok and exits 0 when all is well', async () => {
+    const r = await run(['doctor'], env);
+    expect(r.status).toBe(0);
+    const available = formatCredits(sim.synap.balance().balance_credits);
+    expect(r.stdout).toMatch(/^ok {4}signal-foundry: on, key sf_t… \(28 characters\), base URL http:\/\/127\.0\.0\.1:\d+\/ \(loopback/m);
+    expect(r.stdout).toMatch(/^ok {4}synap: on, key syna… \(31 characters\)/m);
+    expect(r.stdout).toMatch(/^ok {4}timeout: 15000 ms per upstream request$/m);
+    expect(r.stdout).toMatch(/^ok {4}default provider: none, so every call names its provider/m);
+    expect(r.stdout).toMatch(/^ok {4}signal-foundry upstream: balance read in \d+ ms/m);
+    expect(r.stdout).toContain(`synap upstream: balance read in`);
+    expect(r.stdout).toContain(`, ${available} credits available`);
+    expect(r.stdout).not.toMatch(/^(FAIL|warn)/m);
+  });
+
+  it('fails the upstream check with the upstream error and exits 1', async () => {
+    const r = await run(['doctor'], { ...env, SYNAP_API_KEY: WRONG_SYNAP_KEY });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^ok {4}signal-foundry upstream: /m);
+    expect(r.stdout).toMatch(/^FAIL {2}synap upstream: Upstream error from synap: CREDENTIAL_INVALID \(HTTP 401\)/m);
+    expect(r.stdout).toMatch(/^ {6}Next step: /m);
+  });
+
+  it('fails an upstream that cannot be reached', async () => {
+    const r = await run(['doctor'], { SYNAP_API_KEY: KEYS.synap, SYNAP_BASE_URL: 'http://127.0.0.1:1', CREDIT_MCP_DEFAULT_PROVIDER: 'signal-foundry' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^warn {2}default provider: signal-foundry has no key/m);
+    expect(r.stdout).toMatch(/^FAIL {2}synap upstream: .*Could not reach 127\.0\.0\.1:1/m);
+  });
+
+  it('exits 3 and says what to set when nothing is configured', async () => {
+    const r = await run(['doctor']);
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/^off {3}signal-foundry: no key; set SIGNAL_FOUNDRY_API_KEY/m);
+    expect(r.stdout).toMatch(/^off {3}synap: no key; set SYNAP_API_KEY/m);
+    expect(r.stdout).toMatch(/^FAIL {2}no provider is on/m);
+  });
+
+  it('reports every configuration problem at once, exits 2 and sends nothing', async () => {
+    const before = sim.stats.requests;
+    const r = await run(['doctor', '--timeout-ms', '5'], { ...env, SYNAP_BASE_URL: 'http://example.com', CREDIT_MCP_DEFAULT_PROVIDER: 'stripe' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^ok {4}signal-foundry: on/m);
+    expect(r.stdout).toMatch(/^FAIL {2}synap: SYNAP_BASE_URL must use https/m);
+    expect(r.stdout).toMatch(/^FAIL {2}timeout: CREDIT_MCP_TIMEOUT_MS \(--timeout-ms\) must be an integer from 100 to 600000; got "5"/m);
+    expect(r.stdout).toMatch(/^FAIL {2}default provider: CREDIT_MCP_DEFAULT_PROVIDER must be one of/m);
+    expect(r.stdout).toMatch(/^FAIL {2}upstreams not checked/m);
+    expect(sim.stats.requests).toBe(before);
+  });
+
+  it('checks the demo simulator with --demo', async () => {
+    const r = await run(['doctor', '--demo']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ok {4}synap: on, .*\(the demo simulator\)$/m);
+    expect(r.stdout).toMatch(/^ok {4}synap upstream: balance read in/m);
   });
 });
 

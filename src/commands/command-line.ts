@@ -56,6 +56,7 @@ export const COMMAND_FLAGS = {
   balance: [...TOOL_COMMAND, 'required'],
   summary: [...TOOL_COMMAND, 'days', 'recent'],
   ledger: [...TOOL_COMMAND, 'type', 'from', 'to', 'limit', 'scan-limit', 'cursor'],
+  doctor: CONFIGURATION,
   sim: ['port', 'latency-ms', 'rate-limit', 'ledger-size', 'seed'],
 } satisfies Record<string, Flag[]>;
 
