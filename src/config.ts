@@ -44,41 +44,63 @@ export class ConfigError extends Error {
 export type ConfigFlags = Partial<Record<string, string | boolean | undefined>>;
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
-  const pick = (flag: string, variable: string) => nonEmpty(flags[flag]) ?? nonEmpty(env[variable]);
   const providers: Config['providers'] = {};
   for (const id of PROVIDER_IDS) {
-    const names = PROVIDER_ENV[id];
-    const apiKey = pick(names.keyFlag, names.key);
-    const rawUrl = pick(names.baseUrlFlag, names.baseUrl) ?? names.defaultBaseUrl;
-    const baseUrl = checkBaseUrl(rawUrl, names.baseUrl);
-    if (apiKey) {
-      // Keys enter here, so here is where the logger learns never to print them.
-      registerSecret(apiKey);
-      providers[id] = { id, apiKey, baseUrl };
-    }
+    const provider = readProvider(env, flags, id);
+    if (provider) providers[id] = provider;
   }
-  const int = (flag: string, variable: string, min: number, max: number, fallback: number): number => {
-    const raw = pick(flag, variable);
-    const value = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new ConfigError(`${variable} (--${flag}) must be an integer from ${min} to ${max}; got "${raw}".`);
-    }
-    return value;
-  };
-  const timeoutMs = int('timeout-ms', 'CREDIT_MCP_TIMEOUT_MS', 100, 600_000, DEFAULT_TIMEOUT_MS);
-  const walk: WalkSettings = {
-    concurrency: int('concurrency', 'CREDIT_MCP_CONCURRENCY', 1, 32, DEFAULT_WALK.concurrency),
-    budgetMs: int('walk-budget-ms', 'CREDIT_MCP_WALK_BUDGET_MS', 1000, 600_000, DEFAULT_WALK.budgetMs),
-  };
-  const defaultRaw = pick('default-provider', 'CREDIT_MCP_DEFAULT_PROVIDER');
-  let defaultProvider: ProviderId | undefined;
-  if (defaultRaw !== undefined) {
-    if (!(PROVIDER_IDS as readonly string[]).includes(defaultRaw)) {
-      throw new ConfigError(`CREDIT_MCP_DEFAULT_PROVIDER must be one of ${PROVIDER_IDS.join(', ')}; got "${defaultRaw}".`);
-    }
-    defaultProvider = defaultRaw as ProviderId;
-  }
+  const timeoutMs = readTimeoutMs(env, flags);
+  const walk = readWalk(env, flags);
+  const defaultProvider = readDefaultProvider(env, flags);
   return { providers, timeoutMs, walk, ...(defaultProvider ? { defaultProvider } : {}) };
+}
+
+// One reader per setting, each throwing its own ConfigError, so `doctor` can report every
+// problem at once where loadConfig stops at the first.
+
+/** The provider when its key is set, otherwise undefined; its base URL is checked either way. */
+export function readProvider(env: NodeJS.ProcessEnv, flags: ConfigFlags, id: ProviderId): ProviderConfig | undefined {
+  const names = PROVIDER_ENV[id];
+  const apiKey = setting(env, flags, names.keyFlag, names.key);
+  const baseUrl = checkBaseUrl(setting(env, flags, names.baseUrlFlag, names.baseUrl) ?? names.defaultBaseUrl, names.baseUrl);
+  if (!apiKey) return undefined;
+  // Keys enter here, so here is where the logger learns never to print them.
+  registerSecret(apiKey);
+  return { id, apiKey, baseUrl };
+}
+
+export function readTimeoutMs(env: NodeJS.ProcessEnv, flags: ConfigFlags): number {
+  return integer(env, flags, 'timeout-ms', 'CREDIT_MCP_TIMEOUT_MS', 100, 600_000, DEFAULT_TIMEOUT_MS);
+}
+
+export function readWalk(env: NodeJS.ProcessEnv, flags: ConfigFlags): WalkSettings {
+  return {
+    concurrency: integer(env, flags, 'concurrency', 'CREDIT_MCP_CONCURRENCY', 1, 32, DEFAULT_WALK.concurrency),
+    budgetMs: integer(env, flags, 'walk-budget-ms', 'CREDIT_MCP_WALK_BUDGET_MS', 1000, 600_000, DEFAULT_WALK.budgetMs),
+  };
+}
+
+export function readDefaultProvider(env: NodeJS.ProcessEnv, flags: ConfigFlags): ProviderId | undefined {
+  const raw = setting(env, flags, 'default-provider', 'CREDIT_MCP_DEFAULT_PROVIDER');
+  if (raw === undefined) return undefined;
+  if (!(PROVIDER_IDS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`CREDIT_MCP_DEFAULT_PROVIDER must be one of ${PROVIDER_IDS.join(', ')}; got "${raw}".`);
+  }
+  return raw as ProviderId;
+}
+
+/** A flag wins over its environment variable; blank counts as unset. */
+function setting(env: NodeJS.ProcessEnv, flags: ConfigFlags, flag: string, variable: string): string | undefined {
+  return nonEmpty(flags[flag]) ?? nonEmpty(env[variable]);
+}
+
+function integer(env: NodeJS.ProcessEnv, flags: ConfigFlags, flag: string, variable: string, min: number, max: number, fallback: number): number {
+  const raw = setting(env, flags, flag, variable);
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${variable} (--${flag}) must be an integer from ${min} to ${max}; got "${raw}".`);
+  }
+  return value;
 }
 
 /** https only, except loopback, so a key never travels in clear text off this machine. */

@@ -73,9 +73,28 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
   };
 }
 
+/** Why a call failed, for a caller that acts on it (the CLI's exit code); the wire carries only the text. */
+export type ErrorKind = 'invalid_argument' | 'not_configured' | 'cancelled' | 'upstream' | 'internal';
+
+const errorKinds = new WeakMap<CallToolResult, ErrorKind>();
+
+export function errorKindOf(result: CallToolResult): ErrorKind | undefined {
+  return errorKinds.get(result);
+}
+
 export function errorResult(tool: string, error: unknown): CallToolResult {
   // Upstream messages are quoted here; an upstream that echoes the key must not reach the agent.
-  return { isError: true, content: [{ type: 'text', text: redact(describeError(tool, error)) }] };
+  const result: CallToolResult = { isError: true, content: [{ type: 'text', text: redact(describeError(tool, error)) }] };
+  errorKinds.set(result, kindOf(error));
+  return result;
+}
+
+function kindOf(error: unknown): ErrorKind {
+  if (error instanceof InputError) return 'invalid_argument';
+  if (error instanceof NotConfiguredError) return 'not_configured';
+  if (error instanceof CancelledError) return 'cancelled';
+  if (error instanceof UpstreamError) return 'upstream';
+  return 'internal';
 }
 
 function describeError(tool: string, error: unknown): string {

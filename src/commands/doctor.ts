@@ -1,0 +1,120 @@
+// doctor: every setting the server reads, then one balance read per configured upstream, one
+// line per check. A key is never printed: at most its first 4 characters and its length.
+import {
+  ConfigError,
+  PROVIDER_ENV,
+  readDefaultProvider,
+  readProvider,
+  readTimeoutMs,
+  readWalk,
+  type Config,
+  type ConfigFlags,
+} from '../config.js';
+import { PROVIDER_IDS, type ProviderId } from '../model.js';
+import { formatCredits } from '../text.js';
+import { checkBalance } from '../tools/check-balance.js';
+import type { Outcome } from './command-line.js';
+import { openToolSession, printOut, startDemoIf } from './tool-session.js';
+
+type Status = 'ok' | 'off' | 'warn' | 'FAIL';
+
+const FAILED = Symbol('failed');
+
+function report(status: Status, text: string): void {
+  // Continuation lines (an upstream error's next step) line up under the first line's text.
+  printOut(`${status.padEnd(4)}  ${text.replace(/\n/g, '\n      ')}`);
+}
+
+export async function runDoctor(flags: ConfigFlags, env: NodeJS.ProcessEnv): Promise<Outcome> {
+  const demo = await startDemoIf(flags.demo === true);
+  try {
+    return await diagnose(flags, env, demo?.providers);
+  } finally {
+    await demo?.stop();
+  }
+}
+
+async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProviders: Config['providers'] | undefined): Promise<Outcome> {
+  let configValid = true;
+  const read = <T>(label: string, reader: () => T): T | typeof FAILED => {
+    try {
+      return reader();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      configValid = false;
+      report('FAIL', `${label}: ${error.message}`);
+      return FAILED;
+    }
+  };
+
+  const providers: Config['providers'] = {};
+  for (const id of PROVIDER_IDS) {
+    const provider = demoProviders ? demoProviders[id] : read(id, () => readProvider(env, flags, id));
+    if (provider === FAILED) continue;
+    if (provider) {
+      providers[id] = provider;
+      const where = demoProviders ? ' (the demo simulator)' : provider.baseUrl.protocol === 'http:' ? ' (loopback, so plain http is allowed)' : '';
+      report('ok', `${id}: on, key ${keyHint(provider.apiKey)}, base URL ${provider.baseUrl.href}${where}`);
+    } else {
+      report('off', `${id}: no key; set ${PROVIDER_ENV[id].key} (or --${PROVIDER_ENV[id].keyFlag}) to turn it on`);
+    }
+  }
+
+  const timeoutMs = read('timeout', () => readTimeoutMs(env, flags));
+  if (timeoutMs !== FAILED) report('ok', `timeout: ${timeoutMs} ms per upstream request`);
+  const walk = read('ledger walk', () => readWalk(env, flags));
+  if (walk !== FAILED) report('ok', `ledger walk: ${walk.concurrency} pages at once, ${walk.budgetMs} ms per call`);
+  const defaultProvider = read('default provider', () => readDefaultProvider(env, flags));
+  if (defaultProvider !== FAILED) reportDefaultProvider(defaultProvider, Object.keys(providers) as ProviderId[]);
+
+  if (!configValid || timeoutMs === FAILED || walk === FAILED || defaultProvider === FAILED) {
+    report('FAIL', 'upstreams not checked: fix the configuration above first (the server would not start with it)');
+    return 'usage';
+  }
+  const on = Object.keys(providers) as ProviderId[];
+  if (on.length === 0) {
+    report('FAIL', `no provider is on: set ${PROVIDER_IDS.map((id) => PROVIDER_ENV[id].key).join(' or ')}, or try credit-mcp doctor --demo`);
+    return 'notConfigured';
+  }
+
+  const session = openToolSession({ providers, timeoutMs, walk, ...(defaultProvider ? { defaultProvider } : {}) });
+  try {
+    // Concurrently, so a hung upstream costs one timeout, not one per provider.
+    const results = await Promise.all(
+      on.map(async (provider) => {
+        const started = performance.now();
+        const result = await checkBalance.call({ provider }, session.context);
+        return { provider, result, ms: Math.round(performance.now() - started) };
+      }),
+    );
+    let failed = false;
+    for (const { provider, result, ms } of results) {
+      if (result.isError) {
+        failed = true;
+        report('FAIL', `${provider} upstream: ${result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')}`);
+      } else {
+        const available = (result.structuredContent as { available_credits: number }).available_credits;
+        report('ok', `${provider} upstream: balance read in ${ms} ms, ${formatCredits(available)} credits available`);
+      }
+    }
+    return failed ? 'failed' : 'ok';
+  } finally {
+    await session.close();
+  }
+}
+
+function reportDefaultProvider(chosen: ProviderId | undefined, on: ProviderId[]): void {
+  if (chosen && on.includes(chosen)) return report('ok', `default provider: ${chosen}`);
+  if (chosen) {
+    return report('warn', `default provider: ${chosen} has no key, so it is never used; set ${PROVIDER_ENV[chosen].key}, or unset CREDIT_MCP_DEFAULT_PROVIDER`);
+  }
+  if (on.length > 1) {
+    return report('ok', `default provider: none, so every call names its provider (CREDIT_MCP_DEFAULT_PROVIDER would pick one)`);
+  }
+  report('ok', on.length === 1 ? `default provider: none needed, ${on[0]} is the only one on` : 'default provider: none');
+}
+
+/** Enough to tell two keys apart, not enough to use one: short keys show only their length. */
+function keyHint(key: string): string {
+  return key.length >= 16 ? `${key.slice(0, 4)}… (${key.length} characters)` : `(${key.length} characters)`;
+}
