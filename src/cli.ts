@@ -13,7 +13,8 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   if (values.help) return void process.stdout.write((await import('./help.js')).helpText(VERSION) + '\n');
   if (values.version) return void process.stdout.write(VERSION + '\n');
-  setLogLevel(values['log-level'] ?? process.env.CREDIT_MCP_LOG_LEVEL);
+  const level = values['log-level'] ?? process.env.CREDIT_MCP_LOG_LEVEL;
+  if (!setLogLevel(level)) throw new ConfigError(`CREDIT_MCP_LOG_LEVEL (--log-level) must be one of debug, info, warn, error; got "${level}".`);
 
   const command = commandOf(positionals, values);
   switch (command) {
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
 
 function int(raw: string | undefined, name: string, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
-  const n = Number(raw);
+  const n = raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer from ${min} to ${max}; got "${raw}".`);
   return n;
 }

@@ -19,8 +19,12 @@ export function redact(text: string): string {
   return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/g, '$1[redacted]');
 }
 
-export function setLogLevel(level: string | undefined): void {
-  if (level && level in ORDER) threshold = ORDER[level as Level];
+/** Returns false for a level it does not know, which it leaves as it was. */
+export function setLogLevel(level: string | undefined): boolean {
+  if (level === undefined || level === '') return true;
+  if (!Object.hasOwn(ORDER, level)) return false;
+  threshold = ORDER[level as Level];
+  return true;
 }
 
 /** Tests capture log lines here instead of stderr. */

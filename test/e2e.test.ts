@@ -184,6 +184,14 @@ describe('stdio server configuration', () => {
     const bad = spawnSync(process.execPath, [CLI, '--frobnicate'], { encoding: 'utf8', input: '' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/frobnicate/);
+    for (const level of ['verbose', 'toString']) {
+      const run = spawnSync(process.execPath, [CLI, '--log-level', level], { encoding: 'utf8', input: '' });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/must be one of debug, info, warn, error/);
+    }
+    const emptyPort = spawnSync(process.execPath, [CLI, 'sim', '--port', ''], { encoding: 'utf8' });
+    expect(emptyPort.status).toBe(2);
+    expect(emptyPort.stderr).toMatch(/--port must be an integer/);
   });
 });
 
