@@ -202,13 +202,15 @@ export class UpstreamClient {
       const code = (error as { code?: unknown }).code;
       if (!isNetworkError(error)) throw error;
       log.debug('upstream connection failed', { provider: profile.provider, code });
+      // Our own codes: undici's (UND_ERR_SOCKET) name a library's internals, not the fault.
+      const systemCode = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? ` (${code})` : '';
       throw fail({
         fault: 'network',
-        code: typeof code === 'string' ? code : 'network_error',
+        code: status ? 'connection_reset' : 'connection_failed',
         ...(status ? { status } : {}),
         message: status
           ? `The connection to ${profile.baseUrl.host} broke while reading the answer (HTTP ${status}).`
-          : `Could not reach ${profile.baseUrl.host}.`,
+          : `Could not reach ${profile.baseUrl.host}${systemCode}.`,
         nextStep: 'Check the network and the base URL, then retry.',
       });
     } finally {
