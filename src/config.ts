@@ -52,6 +52,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     const rawUrl = pick(names.baseUrlFlag, names.baseUrl) ?? names.defaultBaseUrl;
     const baseUrl = checkBaseUrl(rawUrl, names.baseUrl);
     if (apiKey) {
+      // A key HTTP cannot carry (a pasted control character or space) would fail every request
+      // as if the network were down; say so now, without echoing the key.
+      if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+        throw new ConfigError(`${names.key} contains a space, a control or a non-ASCII character, which an HTTP header cannot carry; set the key again.`);
+      }
       // Keys enter here, so here is where the logger learns never to print them.
       registerSecret(apiKey);
       providers[id] = { id, apiKey, baseUrl };

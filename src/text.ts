@@ -1,13 +1,16 @@
 // Upstream strings are data, not instructions: cap them and strip control characters
-// before they reach an agent's context.
+// before they reach an agent's context, and never let them carry an API key back out.
+import { redactSecrets } from './logger.js';
+
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 /** Printable ASCII without runs of spaces: the common case, returned as it is. */
 const PLAIN = /^[\x21-\x7e](?:[\x21-\x7e]| (?! ))*$/;
 
 export function cleanText(value: unknown, max = 80): string {
-  if (typeof value === 'string' && value.length <= max && PLAIN.test(value) && !value.endsWith(' ')) return value;
-  const text = String(value ?? '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  if (typeof value === 'string' && value.length <= max && PLAIN.test(value) && !value.endsWith(' ')) return redactSecrets(value);
+  // Redacted before the cap, so a key cut short by it cannot slip through.
+  const text = redactSecrets(String(value ?? '')).replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
