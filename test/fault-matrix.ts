@@ -31,8 +31,11 @@ export const CELLS: Cell[] = [
 
 export const cellName = (c: Cell) => `${c.tool} on ${c.provider}`;
 
-/** Short enough to keep the matrix fast, long enough that loopback never trips it by accident. */
-export const TIMEOUT_MS = 800;
+/**
+ * Short enough to keep the matrix fast, long enough that a loopback answer (4 MiB of one, for
+ * the oversized body) never trips it by accident on a busy 2-core machine.
+ */
+export const TIMEOUT_MS = 1200;
 
 type Expectation =
   | { ok: true; data(cell: Cell): Record<string, unknown> | undefined }
@@ -248,7 +251,15 @@ export class FaultMatrix {
       };
       servers.set(tool, await spawnServer(env));
     }
-    return new FaultMatrix(sims, servers);
+    const matrix = new FaultMatrix(sims, servers);
+    // One healthy call per cell first: the faults then meet warm servers, not their start-up.
+    await Promise.all(
+      CELLS.map(async (cell) => {
+        const result = await matrix.call(cell);
+        if (result.isError) throw new Error(`${cellName(cell)} fails without a fault: ${textOf(result)}`);
+      }),
+    );
+    return matrix;
   }
 
   /** Produces the fault in all six cells at once; then, fault cleared, calls each cell again. */
@@ -258,8 +269,7 @@ export class FaultMatrix {
 
   private async runCell(cell: Cell, fault: FaultCase): Promise<CellOutcome> {
     const sim = this.sims.get(cell)!;
-    const { client } = this.servers.get(cell.tool)!;
-    const call = () => client.callTool({ name: cell.tool, arguments: { provider: cell.provider } });
+    const call = () => this.call(cell);
     for (const f of fault.faults(cell)) sim.injectFault(f);
     const before = sim.stats.requests;
     const result = await call();
@@ -267,6 +277,10 @@ export class FaultMatrix {
     sim.clearFaults();
     const next = await call();
     return { cell, result, text: textOf(result), requests, next };
+  }
+
+  call(cell: Cell): Promise<ToolResult> {
+    return this.servers.get(cell.tool)!.client.callTool({ name: cell.tool, arguments: { provider: cell.provider } });
   }
 
   async close(): Promise<void> {
