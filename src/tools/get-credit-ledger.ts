@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { readLedger, type LedgerResult } from '../ledger/read-ledger.js';
 import type { LedgerEntry } from '../model.js';
 import { formatCredits } from '../text.js';
-import { toUtcInstant } from '../time.js';
+import { compareInstants, toUtcInstant } from '../time.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
 import { DECIDE_ON_BALANCE, providerArg, providerOut, shortTime } from './fields.js';
 
@@ -53,13 +53,15 @@ export const getCreditLedger = defineTool({
   output,
   annotations: READ_ONLY,
   async run(args, ctx) {
-    if (args.from && args.to && Date.parse(args.from) > Date.parse(args.to)) {
+    const from = utc(args.from);
+    const to = utc(args.to);
+    if (from && to && compareInstants(from, to) > 0) {
       throw new InputError('from', `from (${args.from}) must not be after to (${args.to}).`);
     }
     const { provider, cursorSecret } = ctx.registry.resolve(args.provider);
     const result = await readLedger(
       provider,
-      { ...args, from: utc(args.from), to: utc(args.to) },
+      { ...args, from, to },
       {
         cursorSecret,
         now: ctx.now(),
