@@ -16,7 +16,8 @@ const input = z.strictObject({
   to: instant.optional().describe('Latest created_at, inclusive; default now.'),
   limit: z.number().int().min(1).max(100).default(20).describe('Rows to return.'),
   scan_limit: z.number().int().min(1).max(100_000).default(2000).describe('Entries to walk for the totals.'),
-  cursor: z.string().optional().describe('next_cursor of a previous answer.'),
+  // Empty is refused, not read as "no cursor": a lost next_cursor must not restart the walk unnoticed.
+  cursor: z.string().min(1).optional().describe('next_cursor of a previous answer.'),
 });
 
 const group = { count: z.number(), net: z.number() };
