@@ -81,7 +81,7 @@ export function judge(tool: ToolName, raw: unknown, ctx: ContractContext): Verdi
     check('to', (v) => instantNs(v) !== undefined);
     check('limit', (v) => isInt(v, 1, 100));
     check('scan_limit', (v) => isInt(v, 1, 100_000));
-    check('cursor', (v) => typeof v === 'string');
+    check('cursor', (v) => typeof v === 'string' && v.length > 0);
   }
   if (bad.length) return { valid: false, names: bad };
 

@@ -78,7 +78,7 @@ const estimate = mix(
 
 const cursor = mix(
   fc.constant(REAL_CURSOR),
-  fc.oneof(fc.string(), fc.constantFrom('abc.def', 'eyJ2IjoxfQ.AAAAAAAAAAAAAAAAAAAAAA', `${REAL_CURSOR}x`)),
+  fc.oneof(fc.string(), fc.constantFrom('', 'abc.def', 'eyJ2IjoxfQ.AAAAAAAAAAAAAAAAAAAAAA', `${REAL_CURSOR}x`)),
 );
 
 const EXTRA_KEYS = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'Days', 'provider_id', 'limit', 'days', 'from', 'estimate'), fc.stringMatching(/^[a-z_]{1,10}$/));
@@ -113,7 +113,7 @@ function callArbitrary(tool: ToolName) {
     base: argumentsFor[tool],
     extra: fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.dictionary(EXTRA_KEYS, fc.anything(), { maxKeys: 2 }) }),
     whole: fc.oneof(fc.anything(), fc.constantFrom(null, [], 'days=5', 5, true, undefined)),
-    useWhole: fc.boolean().chain((b) => fc.constant(b && Math.random() < 0.1)),
+    useWhole: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
   });
 }
 
@@ -145,9 +145,10 @@ describe.each(['check_balance', 'get_credit_summary', 'get_credit_ledger'] as To
       }),
       { numRuns: RUNS },
     );
-    // The mix really mixes: plenty of both kinds.
-    expect(seen.valid).toBeGreaterThan(RUNS / 10);
-    expect(seen.invalid).toBeGreaterThan(RUNS / 10);
+    // The mix really mixes: plenty of both kinds (check_balance, with its cross-argument rules,
+    // draws the fewest valid calls: about one in ten).
+    expect(seen.valid).toBeGreaterThan(RUNS / 20);
+    expect(seen.invalid).toBeGreaterThan(RUNS / 20);
     // And the server is still there.
     await expect(server.client.ping()).resolves.toBeDefined();
     expect(server.transport.unparsable).toEqual([]);
