@@ -64,6 +64,11 @@ export function readProvider(env: NodeJS.ProcessEnv, flags: ConfigFlags, id: Pro
   const apiKey = setting(env, flags, names.keyFlag, names.key);
   const baseUrl = checkBaseUrl(setting(env, flags, names.baseUrlFlag, names.baseUrl) ?? names.defaultBaseUrl, names.baseUrl);
   if (!apiKey) return undefined;
+  // A key HTTP cannot carry (a pasted control character or space) would fail every request
+  // as if the network were down; say so now, without echoing the key.
+  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+    throw new ConfigError(`${names.key} contains a space, a control or a non-ASCII character, which an HTTP header cannot carry; set the key again.`);
+  }
   // Keys enter here, so here is where the logger learns never to print them.
   registerSecret(apiKey);
   return { id, apiKey, baseUrl };

@@ -12,11 +12,16 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 6) secrets.add(value);
 }
 
-export function redact(text: string): string {
+/** Replaces every registered secret: upstreams can quote a key back in an error or a field. */
+export function redactSecrets(text: string): string {
   let out = text;
-  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+export function redact(text: string): string {
   // Bearer tokens we did not register (a key typed into a URL, a header echoed by a library).
-  return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/g, '$1[redacted]');
+  return redactSecrets(text).replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/g, '$1[redacted]');
 }
 
 /** Returns false for a level it does not know, which it leaves as it was. */

@@ -12,3 +12,15 @@ export function toUtcInstant(text: string): string | null {
   const finer = /\.\d{3}(\d+)/.exec(text)?.[1];
   return finer ? iso.replace('Z', `${finer}Z`) : iso;
 }
+
+/**
+ * Orders two instants as toUtcInstant writes them, to the last fractional digit given:
+ * Date.parse stops at milliseconds, and an upstream reading microseconds would not.
+ */
+export function compareInstants(a: string, b: string): number {
+  const ms = Date.parse(a) - Date.parse(b);
+  if (ms !== 0) return Math.sign(ms);
+  const finer = (t: string) => (/\.\d{3}(\d*)Z$/.exec(t)?.[1] ?? '').padEnd(9, '0');
+  const [x, y] = [finer(a), finer(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -1,8 +1,12 @@
-// Shared test wiring: real simulators on loopback, real providers and tools pointed at them.
+// Shared test wiring: real simulators on loopback, real providers and tools pointed at them,
+// and the built server spawned over stdio.
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { DEFAULT_WALK, loadConfig } from '../src/config.js';
 import { ProviderRegistry } from '../src/providers/registry.js';
 import type { ToolContext, CreditTool } from '../src/tools/define-tool.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
+import { CapturingStdioTransport } from './capturing-transport.js';
 
 export { startSimulator, type Simulator };
 
@@ -40,3 +44,33 @@ export async function callTool(tool: CreditTool, registry: ProviderRegistry, arg
 }
 
 export type { SimulatorOptions };
+
+// ---- the built server over stdio ------------------------------------------------------------
+
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+export interface SpawnedServer {
+  client: Client;
+  transport: CapturingStdioTransport;
+  /** Closes stdin and waits for the server to exit. */
+  close(): Promise<void>;
+}
+
+/** dist/cli.js as a host runs it, with only `env` (and PATH) in its environment. */
+export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<SpawnedServer> {
+  const transport = new CapturingStdioTransport(process.execPath, [CLI, ...args], { PATH: process.env.PATH ?? '', ...env });
+  const client = new Client({ name: 'credit-mcp-tests', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport, close: () => transport.close() };
+}
+
+export type ToolResult = Awaited<ReturnType<Client['callTool']>>;
+
+export function textOf(result: ToolResult): string {
+  return (result.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n');
+}
+
+/** Resolves once `condition` holds; the test's own timeout bounds the wait. */
+export async function until(condition: () => boolean, pollMs = 10): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, pollMs));
+}

@@ -5,6 +5,7 @@ import type { Dispatcher, Pool } from 'undici';
 import { CancelledError, UpstreamError, type UpstreamErrorDetails } from '../errors.js';
 import { log } from '../logger.js';
 import type { ProviderId, RateLimitState } from '../model.js';
+import { cleanText } from '../text.js';
 import { abortableSleep, requestAbort } from './abort.js';
 import { cleanEnvelope, readErrorEnvelope, type ErrorEnvelope } from './envelope.js';
 import { RateBudgetError, RateGate } from './rate-gate.js';
@@ -130,6 +131,8 @@ export class UpstreamClient {
     }
     const fail = (d: Omit<UpstreamErrorDetails, 'provider' | 'correlationId'>) =>
       new UpstreamError({ provider: profile.provider, correlationId, ...d });
+    // Loading undici (first request only) is start-up work, not the upstream's time.
+    const pool = await this.getPool();
     await this.gate
       .acquire(options.signal, options.deadline ?? Date.now() + this.retry.maxRetryAfterSeconds * 1000)
       .catch((error: unknown) => {
@@ -147,13 +150,12 @@ export class UpstreamClient {
     let rate: RateLimitState | undefined;
     let status = 0;
     try {
-      const pool = await this.getPool();
       const res = await pool.request({ method, path: this.pathWithQuery(path, options.query), headers, body, signal: abort.signal });
       status = res.statusCode;
       const rateLimit = readRateLimit(res.headers);
       rate = rateLimit;
       if (status >= 300 && status < 400) {
-        res.body.destroy();
+        discard(res.body);
         throw fail({
           fault: 'redirect',
           code: 'redirect',
@@ -200,15 +202,26 @@ export class UpstreamClient {
       }
       // Error texts from the network stack can quote headers: never pass them through.
       const code = (error as { code?: unknown }).code;
+      if (isNotHttp(error)) {
+        throw fail({
+          fault: 'malformed_body',
+          code: 'malformed_body',
+          ...(status ? { status } : {}),
+          message: `${profile.provider} answered with something that is not a valid HTTP response.`,
+          nextStep: 'Check that the base URL points at the API; if it does, retry, and report it if it persists.',
+        });
+      }
       if (!isNetworkError(error)) throw error;
       log.debug('upstream connection failed', { provider: profile.provider, code });
+      // Our own codes: undici's (UND_ERR_SOCKET) name a library's internals, not the fault.
+      const systemCode = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? ` (${code})` : '';
       throw fail({
         fault: 'network',
-        code: typeof code === 'string' ? code : 'network_error',
+        code: status ? 'connection_reset' : 'connection_failed',
         ...(status ? { status } : {}),
         message: status
           ? `The connection to ${profile.baseUrl.host} broke while reading the answer (HTTP ${status}).`
-          : `Could not reach ${profile.baseUrl.host}.`,
+          : `Could not reach ${profile.baseUrl.host}${systemCode}.`,
         nextStep: 'Check the network and the base URL, then retry.',
       });
     } finally {
@@ -225,7 +238,7 @@ export class UpstreamClient {
     if (status === 429 && retryAfterSeconds !== undefined) nextStep = `Wait ${retryAfterSeconds} s, then retry.`;
     if (envelope.hint) nextStep = `${nextStep} (${envelope.hint})`;
     const recovery = envelope.extra?.recovery_url;
-    if (typeof recovery === 'string') nextStep = `${nextStep} Top up at ${recovery.slice(0, 200)}.`;
+    if (typeof recovery === 'string') nextStep = `${nextStep} Top up at ${cleanText(recovery, 200)}.`;
     return new UpstreamError({
       provider: this.profile.provider,
       fault: 'http_error',
@@ -248,13 +261,24 @@ export class UpstreamClient {
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string | undefined> {
+type Body = AsyncIterable<Buffer> & Pick<Dispatcher.ResponseData['body'], 'on' | 'destroy'>;
+
+/**
+ * Drops a body that will not be read. undici's body stream emits 'error' when destroyed, and
+ * an 'error' event nobody listens to would take the whole server down.
+ */
+function discard(body: Body): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+async function readCapped(body: Body, max: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
     if (size > max) {
-      body.destroy();
+      discard(body);
       return undefined;
     }
     chunks.push(chunk);
@@ -302,6 +326,12 @@ function readRateLimit(headers: Dispatcher.ResponseData['headers']): RateLimitSt
 function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'string' && (code.startsWith('UND_ERR') || /^E[A-Z]+$/.test(code));
+}
+
+/** The HTTP parser's errors (some carry no code) and headers past undici's size limit. */
+function isNotHttp(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  return name === 'HTTPParserError' || (typeof code === 'string' && (code.startsWith('HPE_') || code === 'UND_ERR_HEADERS_OVERFLOW'));
 }
 
 function isUndiciTimeout(error: unknown): boolean {

@@ -3,6 +3,7 @@
 import { InputError } from '../errors.js';
 import type { LedgerEntry, LedgerFilters, PinnedFilters } from '../model.js';
 import type { CreditProvider, WalkSettings } from '../providers/provider.js';
+import { compareInstants } from '../time.js';
 import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import { LedgerTotals, type TotalsReport } from './totals.js';
 import { walkLedger, type WalkStop } from './walk.js';
@@ -40,6 +41,8 @@ export interface LedgerContext {
 export async function readLedger(provider: CreditProvider, request: LedgerRequest, ctx: LedgerContext): Promise<LedgerResult> {
   const state = request.cursor ? resume(provider, request, ctx) : start(provider, request, ctx);
   const filters: PinnedFilters = { ...state.filters, to: state.pinnedTo };
+  // A window starting after the snapshot holds nothing; an upstream would refuse it as from > to.
+  if (state.totalMatching === null && filters.from !== undefined && compareInstants(filters.from, filters.to) > 0) state.totalMatching = 0;
   const totals = new LedgerTotals(state.totals);
   const rows: LedgerEntry[] = [];
   const wanted = (position: number) => position >= state.rowOffset && position < state.rowOffset + request.limit;

@@ -120,7 +120,9 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
     }
   } catch (error) {
     const stop = asStop(error);
-    if (!stop) throw error;
+    // Refused before a single page arrived, there is nothing to answer with: an empty partial
+    // answer would read as "no usage". The upstream's refusal (code, Retry-After) is the answer.
+    if (!stop || (firstTotal === undefined && error instanceof UpstreamError)) throw error;
     stopped = stop;
   } finally {
     inner.abort();

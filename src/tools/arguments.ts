@@ -21,9 +21,11 @@ export function parseArguments<S extends z.ZodType>(schema: S, jsonSchema: JsonS
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    const allowed = Object.keys(jsonSchema.properties ?? {}).join(', ');
-    const keys = issue.keys.map((k) => cleanText(k, 40));
-    throw new InputError(keys[0] ?? 'arguments', `unknown argument ${keys.map((k) => `"${k}"`).join(', ')}; allowed: ${allowed}.`);
+    // A key unknown inside an object argument (estimate) is named with its path.
+    const parent = issue.path.map(String).join('.');
+    const allowed = Object.keys(propertyAt(jsonSchema, issue.path).properties ?? {}).join(', ');
+    const keys = issue.keys.map((k) => (parent ? `${parent}.` : '') + cleanText(k, 40));
+    throw new InputError(keys[0] ?? 'arguments', `unknown argument ${keys.map((k) => `"${k}"`).join(', ')}; allowed${parent ? ` in ${parent}` : ''}: ${allowed}.`);
   }
   if (issue.path.length === 0) throw new InputError('arguments', 'arguments must be an object.');
   const name = issue.path.map(String).join('.');
@@ -46,7 +48,10 @@ function valueAt(args: unknown, path: PropertyKey[]): unknown {
 
 export function ruleOf(p: JsonSchema): string {
   if (p.enum) return `one of ${p.enum.map((v) => `"${String(v)}"`).join(', ')}`;
-  if (p.type === 'integer') return `an integer from ${p.minimum ?? '-∞'} to ${p.maximum ?? '∞'}`;
+  if (p.type === 'integer') {
+    const min = p.minimum ?? (p.exclusiveMinimum === undefined ? undefined : Math.floor(p.exclusiveMinimum) + 1);
+    return `an integer from ${min ?? '-∞'} to ${p.maximum ?? '∞'}`;
+  }
   if (p.type === 'number') {
     if (p.exclusiveMinimum !== undefined) return `a number greater than ${p.exclusiveMinimum}${p.maximum !== undefined ? ` and at most ${p.maximum}` : ''}`;
     return 'a number';

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { readLedger, type LedgerResult } from '../ledger/read-ledger.js';
 import type { LedgerEntry } from '../model.js';
 import { formatCredits } from '../text.js';
-import { toUtcInstant } from '../time.js';
+import { compareInstants, toUtcInstant } from '../time.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
 import { DECIDE_ON_BALANCE, providerArg, providerOut, shortTime } from './fields.js';
 
@@ -16,7 +16,8 @@ const input = z.strictObject({
   to: instant.optional().describe('Latest created_at, inclusive; default now.'),
   limit: z.number().int().min(1).max(100).default(20).describe('Rows to return.'),
   scan_limit: z.number().int().min(1).max(100_000).default(2000).describe('Entries to walk for the totals.'),
-  cursor: z.string().optional().describe('next_cursor of a previous answer.'),
+  // Empty is refused, not read as "no cursor": a lost next_cursor must not restart the walk unnoticed.
+  cursor: z.string().min(1).optional().describe('next_cursor of a previous answer.'),
 });
 
 const group = { count: z.number(), net: z.number() };
@@ -53,13 +54,15 @@ export const getCreditLedger = defineTool({
   output,
   annotations: READ_ONLY,
   async run(args, ctx) {
-    if (args.from && args.to && Date.parse(args.from) > Date.parse(args.to)) {
+    const from = utc(args.from);
+    const to = utc(args.to);
+    if (from && to && compareInstants(from, to) > 0) {
       throw new InputError('from', `from (${args.from}) must not be after to (${args.to}).`);
     }
     const { provider, cursorSecret } = ctx.registry.resolve(args.provider);
     const result = await readLedger(
       provider,
-      { ...args, from: utc(args.from), to: utc(args.to) },
+      { ...args, from, to },
       {
         cursorSecret,
         now: ctx.now(),
