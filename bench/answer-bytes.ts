@@ -1,7 +1,7 @@
 // What the agent pays for: tools/list, and each answer at the defaults (text and structured
 // content) next to the raw upstream JSON the same answer is made from.
 import { request } from 'undici';
-import { spawnRawClient } from './raw-client.js';
+import { RawServer } from '../test/raw-server.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 import { table, type Row } from './stats.js';
 
@@ -26,13 +26,15 @@ async function rawLedgerBytes(sim: SimProcess, query: string, maxRows: number): 
 
 export async function benchAnswerBytes(): Promise<string> {
   const sim = await startSimProcess();
-  const client = await spawnRawClient({
+  const client = new RawServer({
     SIGNAL_FOUNDRY_API_KEY: sim.keys.signalFoundry,
     SIGNAL_FOUNDRY_BASE_URL: sim.url,
     SYNAP_API_KEY: sim.keys.synap,
     SYNAP_BASE_URL: sim.url,
   });
-  const listLine = await client.request('tools/list', {});
+  await client.initialize();
+  // The server writes JSON.stringify output, so re-serializing gives the bytes on the wire.
+  const listLine = JSON.stringify(await client.request('tools/list', {}));
   const rows: Row[] = [['tools/list (3 tools)', String(Buffer.byteLength(listLine)), '-', '-', '-']];
   const now = Date.now();
   const to = encodeURIComponent(new Date(now).toISOString());
@@ -47,15 +49,14 @@ export async function benchAnswerBytes(): Promise<string> {
   };
   for (const provider of ['signal-foundry', 'synap']) {
     for (const name of ['check_balance', 'get_credit_summary', 'get_credit_ledger']) {
-      const line = await client.request('tools/call', { name, arguments: { provider } });
-      const result = (JSON.parse(line) as { result: { content: Array<{ text: string }>; structuredContent: object } }).result;
+      const result = (await client.request('tools/call', { name, arguments: { provider } })).result as { content: Array<{ text: string }>; structuredContent: object };
       const text = Buffer.byteLength(result.content[0]!.text);
       const structured = Buffer.byteLength(JSON.stringify(result.structuredContent));
       const upstream = await raw[`${provider} ${name}`]!();
       rows.push([`${provider} ${name}`, String(text + structured), String(text), String(structured), `${upstream} (${(upstream / structured).toFixed(1)} x)`]);
     }
   }
-  client.close();
+  client.kill('SIGTERM');
   sim.close();
   return table(
     'Bytes the agent receives, at default arguments (targets: tools/list <= 6000, each text <= 1200)',

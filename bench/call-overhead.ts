@@ -4,7 +4,7 @@ import { Pool } from 'undici';
 import { DEFAULT_WALK, loadConfig } from '../src/config.js';
 import { ProviderRegistry } from '../src/providers/registry.js';
 import { checkBalance } from '../src/tools/check-balance.js';
-import { spawnRawClient } from './raw-client.js';
+import { RawServer } from '../test/raw-server.js';
 import { startSimProcess } from './sim-process.js';
 import { fmt, median, table, type Row } from './stats.js';
 
@@ -21,7 +21,8 @@ export async function benchCallOverhead(): Promise<string> {
   const registry = new ProviderRegistry(loadConfig(env));
   const inProcess = () =>
     checkBalance.call({ required_credits: 10 }, { registry, signal: new AbortController().signal, now: Date.now, walk: DEFAULT_WALK, progress: () => undefined });
-  const server = await spawnRawClient(env);
+  const server = new RawServer(env);
+  await server.initialize();
   const overStdio = () => server.request('tools/call', { name: 'check_balance', arguments: { required_credits: 10 } });
 
   const samples = { direct: [] as number[], inProcess: [] as number[], stdio: [] as number[] };
@@ -36,7 +37,7 @@ export async function benchCallOverhead(): Promise<string> {
     samples.inProcess.push(await time(inProcess));
     samples.stdio.push(await time(overStdio));
   }
-  server.close();
+  server.kill('SIGTERM');
   await pool.close();
   await registry.closeAll();
   sim.close();

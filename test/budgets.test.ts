@@ -1,42 +1,23 @@
 // What the agent pays for, in bytes, on the wire: tools/list and each answer at the defaults.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envFor, startSimulator, type Simulator } from './helpers.js';
-
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { RawServer } from './raw-server.js';
 
 let sim: Simulator;
-let server: ChildProcessWithoutNullStreams;
-const waiting = new Map<number, (line: string) => void>();
-let nextId = 1;
+let server: RawServer;
 
-function request(method: string, params: object): Promise<string> {
-  return new Promise((resolve) => {
-    const id = nextId++;
-    waiting.set(id, resolve);
-    server.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
-  });
+/** The response as it came over the wire (the server writes JSON.stringify output, so this is byte-exact). */
+async function request(method: string, params: object): Promise<string> {
+  return JSON.stringify(await server.request(method, params));
 }
 
 beforeAll(async () => {
   sim = await startSimulator();
-  server = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', ...envFor(sim) } });
-  server.stderr.resume();
-  let buffered = '';
-  server.stdout.on('data', (d: Buffer) => {
-    buffered += d.toString();
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      waiting.get((JSON.parse(line) as { id: number }).id)?.(line);
-    }
-  });
-  await request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'budgets', version: '1' } });
+  server = new RawServer(envFor(sim));
+  await server.initialize();
 });
 afterAll(async () => {
-  server.kill();
+  server.kill('SIGTERM');
   await sim.close();
 });
 

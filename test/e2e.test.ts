@@ -1,27 +1,17 @@
 // The built server, spawned over real stdio and driven by the SDK's client, against the
 // simulator on loopback.
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envFor, startSimulator, type Simulator } from './helpers.js';
+import { CLI, envFor, spawnServer, startSimulator, textOf, type Simulator } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 async function connect(env: Record<string, string>, args: string[] = []) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe' });
-  let stderr = '';
-  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const client = new Client({ name: 'e2e', version: '1.0.0' });
-  await client.connect(transport);
-  return { client, stderr: () => stderr };
+  const { client, transport } = await spawnServer(env, args);
+  return { client, stderr: () => transport.stderr() };
 }
 
-function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
-  return (result.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n');
-}
 
 let sim: Simulator;
 beforeAll(async () => {

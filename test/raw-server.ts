@@ -57,7 +57,7 @@ export class RawServer {
     else if (message.id !== undefined && message.id !== null) this.waiting.get(message.id)?.(message);
   }
 
-  write(text: string): void {
+  write(text: string | Buffer): void {
     this.child.stdin.write(text);
   }
 
@@ -70,6 +70,13 @@ export class RawServer {
     const answer = new Promise<RpcMessage>((resolve) => this.waiting.set(id, resolve));
     if (method) this.send({ id, method, ...(params ? { params } : {}) });
     return answer;
+  }
+
+  private nextId = 1;
+
+  /** Sends a request with the next numeric id and resolves with its response. */
+  request(method: string, params?: object): Promise<RpcMessage> {
+    return this.response(this.nextId++, method, params);
   }
 
   async initialize(): Promise<void> {

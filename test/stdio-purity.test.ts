@@ -1,7 +1,7 @@
 // stdout carries JSON-RPC and nothing else: through every tool, progress, upstream faults, bad
 // input and protocol garbage, at debug level, every line the server writes is one JSON-RPC 2.0
 // message, and every request gets exactly one answer.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envFor, startSimulator, type Simulator } from './helpers.js';
 import { jsonRpcProblem, RawServer, type RpcMessage } from './raw-server.js';
 
@@ -82,4 +82,21 @@ it('writes only JSON-RPC 2.0 lines to stdout, whatever happens', async () => {
   expect(server.notifications.filter((m) => m.method === 'notifications/progress').length).toBeGreaterThan(10);
   // The logs went to stderr, at debug level.
   expect(server.stderr).toMatch(/\[credit-mcp\] debug /);
+});
+
+describe('stdin framing', () => {
+  it('reads a UTF-8 character split across two writes whole', async () => {
+    const server = new RawServer({});
+    await server.initialize();
+    const request = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 'utf8', method: 'tools/call', params: { name: 'check_balance', arguments: { 'naïve€': 1 } } }) + '\n');
+    const euro = request.indexOf(Buffer.from('€'));
+    const answer = server.response('utf8');
+    server.write(request.subarray(0, euro + 1));
+    await new Promise((r) => setTimeout(r, 50));
+    server.write(request.subarray(euro + 1));
+    const { result } = await answer;
+    expect(JSON.stringify(result)).toContain('unknown argument \\"naïve€\\"');
+    server.closeStdin();
+    await server.exited;
+  });
 });

@@ -158,3 +158,18 @@ describe('an upstream that echoes the key', () => {
     expect(text).not.toContain(sim.keys.synap);
   });
 });
+
+describe('an upstream that cannot be reached', () => {
+  it('says so, without a correlation id that no support desk could look up', async () => {
+    const closed = await startSimulator();
+    const url = closed.url;
+    await closed.close();
+    const reg = registryFor(sim, { SYNAP_BASE_URL: url });
+    const { result, text } = await balance('synap', reg);
+    await reg.closeAll();
+    expect(result.isError).toBe(true);
+    expect(text).toContain('connection_failed');
+    expect(text).toContain('ECONNREFUSED');
+    expect(text).not.toContain('correlation_id');
+  });
+});

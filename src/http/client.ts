@@ -215,7 +215,11 @@ export class UpstreamClient {
       log.debug('upstream connection failed', { provider: profile.provider, code });
       // Our own codes: undici's (UND_ERR_SOCKET) name a library's internals, not the fault.
       const systemCode = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? ` (${code})` : '';
-      throw fail({
+      // A request that never left has no correlation id worth quoting to the provider's support.
+      const neverSent = !status && typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code);
+      throw new UpstreamError({
+        provider: profile.provider,
+        ...(correlationId && !neverSent ? { correlationId } : {}),
         fault: 'network',
         code: status ? 'connection_reset' : 'connection_failed',
         ...(status ? { status } : {}),

@@ -12,6 +12,7 @@ const INVALID_REQUEST = -32600;
 const METHOD_NOT_FOUND = -32601;
 const INVALID_PARAMS = -32602;
 const INTERNAL_ERROR = -32603;
+const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
 type Id = string | number;
 type ProgressToken = string | number;
@@ -38,6 +39,7 @@ export interface StdioServer {
 export function startStdioServer(handlers: McpHandlers, input = process.stdin, output = process.stdout): StdioServer {
   const inFlight = new Map<Id, AbortController>();
   let buffer = '';
+  let discarding = false;
   let closed = false;
 
   const send = (message: object) => {
@@ -118,15 +120,28 @@ export function startStdioServer(handlers: McpHandlers, input = process.stdin, o
     });
   };
 
-  const onData = (chunk: Buffer | string) => {
-    buffer += chunk.toString();
+  const onData = (chunk: string) => {
+    buffer += chunk;
+    if (buffer.length > MAX_LINE_CHARS && !buffer.includes('\n')) {
+      // A line this long is no request of ours to answer; drop it rather than hold it all.
+      buffer = '';
+      discarding = true;
+      return;
+    }
     let newline: number;
     while ((newline = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, newline).replace(/\r$/, '');
       buffer = buffer.slice(newline + 1);
+      if (discarding) {
+        discarding = false;
+        fail(null, INVALID_REQUEST, `Invalid request: a line longer than ${MAX_LINE_CHARS} characters was dropped`);
+        continue;
+      }
       onLine(line);
     }
   };
+  // Decoded as a stream, so a character split across two reads arrives whole.
+  input.setEncoding('utf8');
   input.on('data', onData);
 
   return {
