@@ -236,9 +236,10 @@ export class UpstreamClient {
 
   private httpError(status: number, envelope: ErrorEnvelope, headers: Dispatcher.ResponseData['headers'], correlationId: string | undefined): UpstreamError {
     const retryAfterSeconds = readRetryAfter(headers);
-    const code = envelope.code ?? statusCode(status);
+    const [statusCode, statusNextStep] = statusMeaning(status);
+    const code = envelope.code ?? statusCode;
     const base = envelope.message ? `${envelope.message}` : `HTTP ${status}`;
-    let nextStep = this.profile.nextStep(envelope.code, status) ?? statusNextStep(status);
+    let nextStep = this.profile.nextStep(envelope.code, status) ?? statusNextStep;
     if (status === 429 && retryAfterSeconds !== undefined) nextStep = `Wait ${retryAfterSeconds} s, then retry.`;
     if (envelope.hint) nextStep = `${nextStep} (${envelope.hint})`;
     const recovery = envelope.extra?.recovery_url;
@@ -343,24 +344,17 @@ function isUndiciTimeout(error: unknown): boolean {
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
-function statusCode(status: number): string {
-  if (status === 400 || status === 422) return 'invalid_input';
-  if (status === 401) return 'unauthorized';
-  if (status === 402) return 'insufficient_credits';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'upstream_unavailable';
-  return `http_${status}`;
-}
+/** What an HTTP status means when the body names no code of its own: our code and the next step. */
+const BY_STATUS: Record<number, [code: string, nextStep: string]> = {
+  400: ['invalid_input', 'Check the arguments against the allowed ranges.'],
+  401: ['unauthorized', 'Check the API key.'],
+  402: ['insufficient_credits', 'Top up credits before retrying.'],
+  403: ['forbidden', 'Use a key that is allowed to read credits.'],
+  404: ['not_found', 'Check the base URL.'],
+  422: ['invalid_input', 'Check the arguments against the allowed ranges.'],
+  429: ['rate_limited', 'Wait a minute, then retry.'],
+};
 
-function statusNextStep(status: number): string {
-  if (status === 400 || status === 422) return 'Check the arguments against the allowed ranges.';
-  if (status === 401) return 'Check the API key.';
-  if (status === 402) return 'Top up credits before retrying.';
-  if (status === 403) return 'Use a key that is allowed to read credits.';
-  if (status === 404) return 'Check the base URL.';
-  if (status === 429) return 'Wait a minute, then retry.';
-  if (status >= 500) return 'The upstream is having trouble: retry in a minute.';
-  return 'Retry; if it persists, check the base URL.';
+function statusMeaning(status: number): [code: string, nextStep: string] {
+  return BY_STATUS[status] ?? (status >= 500 ? ['upstream_unavailable', 'The upstream is having trouble: retry in a minute.'] : [`http_${status}`, 'Retry; if it persists, check the base URL.']);
 }
