@@ -114,7 +114,7 @@ export function checkBaseUrl(raw: string, variable: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${variable} is not a valid URL: "${raw.slice(0, 200)}".`);
+    throw new ConfigError(`${variable} is not a valid URL (its value is not shown: it might be a key pasted in the wrong place).`);
   }
   if (url.username || url.password) throw new ConfigError(`${variable} must not contain credentials.`);
   if (url.protocol === 'https:') return url;

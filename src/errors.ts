@@ -40,10 +40,6 @@ export class UpstreamError extends Error {
   constructor(readonly details: UpstreamErrorDetails) {
     super(details.message);
   }
-  get retryable(): boolean {
-    const { fault, status } = this.details;
-    return fault === 'network' || fault === 'timeout' || (status !== undefined && status >= 500);
-  }
 }
 
 export class CancelledError extends Error {

@@ -52,7 +52,6 @@ export interface LedgerPage {
 }
 
 export interface RateLimitState {
-  limit?: number;
   remaining?: number;
   /** Epoch ms when the budget refills. */
   resetAt?: number;

@@ -21,6 +21,7 @@ export function serve(config: Config, options: ServeOptions = {}): void {
       shutdownSignal: shutdown.signal,
       onError: (error) => log.error('request failed', { error }),
     }),
+    { onOutputClosed: () => void stop('stdout closed') },
   );
 
   let stopping = false;

@@ -1,6 +1,7 @@
 // The MCP server: lists the tools and routes calls to them. The tools (and zod with them) are
 // loaded on the first request that needs them, not at start-up.
 import { InputError } from './errors.js';
+import { linkSignals } from './http/abort.js';
 import type { McpHandlers } from './mcp/stdio-server.js';
 import type { WalkSettings } from './providers/provider.js';
 import type { ProviderRegistry } from './providers/registry.js';
@@ -31,7 +32,7 @@ export function createServer(options: ServerOptions): McpHandlers {
       return (await loadTools()).TOOLS.map((t) => t.listing);
     },
     async callTool(name, args, ctx) {
-      const { TOOLS, errorResult, linkSignals } = await loadTools();
+      const { TOOLS, errorResult } = await loadTools();
       const tool = TOOLS.find((t) => t.name === name);
       if (!tool) {
         return errorResult(name, new InputError('name', `unknown tool "${cleanText(name, 40)}"; use one of ${TOOLS.map((t) => t.name).join(', ')}.`));

@@ -1,5 +1,7 @@
 // Instants on the wire and in answers: UTC with `Z`, sub-millisecond digits kept, so an
 // entry's created_at passed back as an inclusive bound still matches that entry.
+export const DAY_MS = 86_400_000;
+
 const UTC_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|\+00:00)$/;
 
 /** The same instant in UTC with `Z`, or null when the text is not a date-time. */

@@ -1,8 +1,9 @@
 // Closing stdin, or SIGTERM, ends the server while a long ledger walk is in flight: the process
 // exits cleanly, its upstream requests are closed, and no new ones are sent. The test's own
 // timeout is the only clock: nothing here asserts how long anything took.
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envFor, startSimulator, until, type Simulator } from './helpers.js';
+import { CLI, envFor, startSimulator, until, type Simulator } from './helpers.js';
 import { jsonRpcProblem, RawServer } from './raw-server.js';
 
 let sim: Simulator;
@@ -38,4 +39,20 @@ describe.each([
     expect(server.lines.every((l) => jsonRpcProblem(l) === undefined)).toBe(true);
     expect(server.stderr).toMatch(/shutting down/);
   }, 20_000);
+});
+
+describe('a host that closes our stdout first', () => {
+  it('ends the server cleanly instead of crashing on EPIPE', async () => {
+    const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.destroy();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    for (let i = 1; i <= 3; i++) {
+      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'ping' }) + '\n');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/Unhandled|EPIPE/);
+  });
 });

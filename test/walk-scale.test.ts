@@ -133,3 +133,28 @@ describe('ledger walk at scale', () => {
     expect(started).toBeLessThan(20);
   });
 });
+
+describe('cursor pages around an unfinished scan', () => {
+  it('returns the next rows in order when a resumed scan starts inside the page', async () => {
+    const { sim, registry } = await setup({ synapLedgerSize: 1000, rateLimit: { limit: 60, windowMs: 60_000, burst: 1 } });
+    const first = await callTool(getCreditLedger, registry, { provider: 'synap', limit: 90, scan_limit: 100_000 }, { walk: { concurrency: 4, budgetMs: 300 } });
+    expect(first.data!.scanned).toBe(100);
+    const all = sim.synap.query({ to: first.data!.filters.to });
+    const next = await callTool(getCreditLedger, registry, { provider: 'synap', cursor: first.data!.next_cursor, limit: 30 }, { walk: { concurrency: 4, budgetMs: 5000 } });
+    expect(next.result.isError, next.text).toBeFalsy();
+    expect(next.data!.entries.map((e: { ledger_id: string }) => e.ledger_id)).toEqual(all.slice(90, 120).map((e) => e.ledger_id));
+  });
+
+  it('ends the chain when the upstream counts rows it does not return', async () => {
+    const { sim, registry } = await setup({});
+    const rows = sim.synap.entries().slice(0, 50);
+    sim.injectFault({ match: '/v1/credits/ledger', kind: 'status', status: 200, times: 100, body: { entries: rows, total: 300, limit: 100, offset: 0 } });
+    const { data } = await callTool(getCreditLedger, registry, { provider: 'synap', limit: 100 });
+    expect(data!.entries).toHaveLength(50);
+    expect(data!.total_matching).toBe(50);
+    expect(data!.complete).toBe(true);
+    expect(data!.next_cursor).toBeNull();
+    expect(data!.partial_reason).toBeNull();
+    expect(data!.guidance).toMatch(/count changed during the walk/);
+  });
+});

@@ -1,7 +1,7 @@
 import { CancelledError } from '../errors.js';
 
-/** A signal that aborts when any of `signals` does; dispose() detaches it from them. */
-export function linkSignals(signals: Array<AbortSignal | undefined>): { signal: AbortSignal; dispose(): void } {
+/** A signal that aborts when any of `signals` does, or on abort(); dispose() detaches it from them. */
+export function linkSignals(signals: Array<AbortSignal | undefined>): { signal: AbortSignal; abort(): void; dispose(): void } {
   const controller = new AbortController();
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
   const onAbort = () => controller.abort();
@@ -9,7 +9,7 @@ export function linkSignals(signals: Array<AbortSignal | undefined>): { signal: 
     if (s.aborted) controller.abort();
     else s.addEventListener('abort', onAbort, { once: true });
   }
-  return { signal: controller.signal, dispose: () => present.forEach((s) => s.removeEventListener('abort', onAbort)) };
+  return { signal: controller.signal, abort: onAbort, dispose: () => present.forEach((s) => s.removeEventListener('abort', onAbort)) };
 }
 
 /** Resolves after `ms`, or rejects with CancelledError as soon as `signal` aborts. */

@@ -41,15 +41,15 @@ export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   /**
-   * Epoch ms by which the request must have started. A walk passes its call budget and gets
-   * RateBudgetError back when the upstream's rate limit would make it wait longer; without
-   * one, a wait up to the Retry-After bound is made and a longer one reported as rate_limited.
+   * Epoch ms by which the request must have started (a walk's call budget). Without one, a
+   * wait for the rate limit up to the Retry-After bound is made; either way a longer wait is
+   * not made but reported as `rate_limited` with retry_after_seconds, no request sent.
    */
   deadline?: number;
 }
 
 export class UpstreamClient {
-  private pool: Pool | undefined;
+  private pool: Promise<Pool> | undefined;
   private readonly gate = new RateGate();
 
   constructor(
@@ -68,7 +68,7 @@ export class UpstreamClient {
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
-    await pool?.destroy();
+    await (await pool)?.destroy();
   }
 
   private async send(method: 'GET' | 'POST', path: string, options: RequestOptions): Promise<JsonResponse> {
@@ -78,7 +78,8 @@ export class UpstreamClient {
       } catch (error) {
         if (!(error instanceof UpstreamError) || attempt >= this.retry.maxRetries) throw error;
         const wait = this.retryDelayMs(error, attempt);
-        if (wait === undefined) throw error;
+        // A walk's budget bounds its retries too: a wait past the deadline is reported instead.
+        if (wait === undefined || (options.deadline !== undefined && Date.now() + wait > options.deadline)) throw error;
         log.debug('retrying upstream request', { provider: this.profile.provider, path, attempt: attempt + 1, wait_ms: wait, code: error.details.code });
         await abortableSleep(wait, options.signal);
       }
@@ -98,20 +99,23 @@ export class UpstreamClient {
     return undefined;
   }
 
-  private async getPool(): Promise<Pool> {
-    if (!this.pool) {
-      // Loaded on the first request so that start-up does not pay for undici. Bundled as a
-      // lazy chunk, the CommonJS module arrives as the namespace's default export.
-      const undici = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
-      const Pool = undici.Pool ?? undici.default!.Pool;
-      this.pool = new Pool(this.profile.baseUrl.origin, {
-        connections: 16,
-        keepAliveTimeout: 30_000,
-        headersTimeout: this.profile.timeoutMs,
-        bodyTimeout: this.profile.timeoutMs,
-      });
-    }
+  /** One pool per client, even when the first requests arrive together: the promise is shared. */
+  private getPool(): Promise<Pool> {
+    this.pool ??= this.createPool();
     return this.pool;
+  }
+
+  private async createPool(): Promise<Pool> {
+    // Loaded on the first request so that start-up does not pay for undici. Bundled as a lazy
+    // chunk, the CommonJS module arrives as the namespace's default export.
+    const undici = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+    const Pool = undici.Pool ?? undici.default!.Pool;
+    return new Pool(this.profile.baseUrl.origin, {
+      connections: 16,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.profile.timeoutMs,
+      bodyTimeout: this.profile.timeoutMs,
+    });
   }
 
   private async attempt(method: 'GET' | 'POST', path: string, options: RequestOptions): Promise<JsonResponse> {
@@ -136,8 +140,8 @@ export class UpstreamClient {
     await this.gate
       .acquire(options.signal, options.deadline ?? Date.now() + this.retry.maxRetryAfterSeconds * 1000)
       .catch((error: unknown) => {
-        if (!(error instanceof RateBudgetError) || options.deadline !== undefined) throw error;
-        const retryAfterSeconds = Math.ceil((error.resumeAt - Date.now()) / 1000);
+        if (!(error instanceof RateBudgetError)) throw error;
+        const retryAfterSeconds = Math.max(1, Math.ceil((error.resumeAt - Date.now()) / 1000));
         throw fail({
           fault: 'http_error',
           code: 'rate_limited',
@@ -321,7 +325,6 @@ function readRateLimit(headers: Dispatcher.ResponseData['headers']): RateLimitSt
   };
   const reset = num('x-ratelimit-reset');
   return {
-    limit: num('x-ratelimit-limit'),
     remaining: num('x-ratelimit-remaining'),
     resetAt: reset === undefined ? undefined : reset * 1000,
   };

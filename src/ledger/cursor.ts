@@ -23,7 +23,7 @@ export interface CursorState {
   totals: TotalsState;
 }
 
-const INVALID = 'cursor is not one this server issued, or it was altered; call again without cursor to start a new walk.';
+const INVALID = 'cursor is not one this server issued for this provider and key, or it was altered; call again without cursor to start a new walk.';
 
 export function cursorSecret(provider: ProviderId, apiKey: string): Buffer {
   return createHash('sha256').update(`credit-mcp cursor v1\0${provider}\0${apiKey}`).digest();

@@ -1,10 +1,10 @@
 import type { LedgerEntry, LedgerFilters, NamedAmount } from '../model.js';
+import { compareInstants } from '../time.js';
 
 export function matchesFilters(entry: LedgerEntry, filters: LedgerFilters): boolean {
   if (filters.entry_type !== undefined && entry.entry_type !== filters.entry_type) return false;
-  const at = Date.parse(entry.created_at);
-  if (filters.from !== undefined && at < Date.parse(filters.from)) return false;
-  if (filters.to !== undefined && at > Date.parse(filters.to)) return false;
+  if (filters.from !== undefined && compareInstants(entry.created_at, filters.from) < 0) return false;
+  if (filters.to !== undefined && compareInstants(entry.created_at, filters.to) > 0) return false;
   return true;
 }
 

@@ -40,17 +40,36 @@ export interface LedgerContext {
 
 export async function readLedger(provider: CreditProvider, request: LedgerRequest, ctx: LedgerContext): Promise<LedgerResult> {
   const state = request.cursor ? resume(provider, request, ctx) : start(provider, request, ctx);
+  const scannedBefore = state.scanned;
   const filters: PinnedFilters = { ...state.filters, to: state.pinnedTo };
   // A window starting after the snapshot holds nothing; an upstream would refuse it as from > to.
   if (state.totalMatching === null && filters.from !== undefined && compareInstants(filters.from, filters.to) > 0) state.totalMatching = 0;
   const totals = new LedgerTotals(state.totals);
   const rows: LedgerEntry[] = [];
-  const wanted = (position: number) => position >= state.rowOffset && position < state.rowOffset + request.limit;
-
   const deadline = ctx.now + ctx.walk.budgetMs;
-  const scanTarget = Math.min(state.scanLimit, state.totalMatching ?? Number.POSITIVE_INFINITY);
   let stopped: WalkStop | undefined;
   let moved = false;
+  let rowsStopped = false;
+
+  /** The page's rows from `rowOffset + rows.length` on, read directly (one request at most). */
+  const readRows = async () => {
+    const nextRow = state.rowOffset + rows.length;
+    if (rows.length >= request.limit || nextRow >= (state.totalMatching ?? Number.POSITIVE_INFINITY)) return;
+    const outcome = await walkLedger(
+      provider.ledger,
+      { filters, startOffset: nextRow, maxRows: request.limit - rows.length, signal: ctx.signal, deadline },
+      (entry) => rows.push(entry),
+    );
+    rowsStopped = outcome.stopped !== undefined;
+    stopped ??= outcome.stopped;
+  };
+
+  // When the scan starts at or before the page, the page's rows come with it for free. When a
+  // resumed scan starts past the page, the rows are read first, so the budget serves them before
+  // the scan's tail.
+  const rowsFromScan = state.scanned <= state.rowOffset;
+  if (!rowsFromScan) await readRows();
+  const scanTarget = Math.min(state.scanLimit, state.totalMatching ?? Number.POSITIVE_INFINITY);
   if (state.scanned < scanTarget) {
     const outcome = await walkLedger(
       provider.ledger,
@@ -65,7 +84,8 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
       },
       (entry, position) => {
         totals.add(entry);
-        if (wanted(position)) rows.push(entry);
+        // Only a row that continues the page joins it: the page stays in order, without gaps.
+        if (rowsFromScan && position === state.rowOffset + rows.length && rows.length < request.limit) rows.push(entry);
       },
     );
     state.scanned += outcome.walked;
@@ -73,23 +93,13 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
       state.totalMatching = outcome.totalMatching;
       state.truncated = outcome.truncated;
     }
-    stopped = outcome.stopped;
+    stopped ??= outcome.stopped;
     moved = outcome.moved;
   }
-
-  const nextRow = state.rowOffset + rows.length;
-  let rowsStopped = false;
-  if (rows.length < request.limit && nextRow < (state.totalMatching ?? Number.POSITIVE_INFINITY)) {
-    const outcome = await walkLedger(
-      provider.ledger,
-      { filters, startOffset: nextRow, maxRows: request.limit - rows.length, signal: ctx.signal, deadline },
-      (entry) => rows.push(entry),
-    );
-    rowsStopped = outcome.stopped !== undefined;
-    stopped ??= outcome.stopped;
-  }
+  if (rowsFromScan) await readRows();
 
   const after = state.rowOffset + rows.length;
+  const progressed = rows.length > 0 || state.scanned > scannedBefore;
   const next: CursorState = { ...state, rowOffset: after, totals: totals.state() };
   const known = state.totalMatching;
   const scanUnfinished = !state.truncated && state.scanned < Math.min(state.scanLimit, known ?? Number.POSITIVE_INFINITY);
@@ -100,8 +110,12 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
     total_matching: state.truncated ? null : known,
     scanned: state.scanned,
     complete: known !== null && !state.truncated && state.scanned >= known,
-    // A page cut short by the budget still gets a cursor; an empty page without one is the end.
-    next_cursor: (known !== null && after < known && (rows.length > 0 || rowsStopped)) || scanUnfinished ? encodeCursor(next, ctx.cursorSecret) : null,
+    // A page cut short by the budget still gets a cursor; a call that moved neither the rows nor
+    // the scan, with no budget to blame, is the end (an upstream that counts rows it lacks).
+    next_cursor:
+      (known !== null && after < known && (rows.length > 0 || rowsStopped)) || (scanUnfinished && (progressed || stopped !== undefined))
+        ? encodeCursor(next, ctx.cursorSecret)
+        : null,
     truncated: state.truncated,
     scan_limit: state.scanLimit,
     row_offset: state.rowOffset,
@@ -128,9 +142,8 @@ function start(provider: CreditProvider, request: LedgerRequest, ctx: LedgerCont
 
 function resume(provider: CreditProvider, request: LedgerRequest, ctx: LedgerContext): CursorState {
   const state = decodeCursor(request.cursor!, ctx.cursorSecret);
-  if (state.provider !== provider.id) {
-    throw new InputError('cursor', `cursor belongs to provider ${state.provider}; pass provider "${state.provider}" or start again without cursor.`);
-  }
+  // The signature already binds the cursor to this provider and key (cursor.ts); this is belt and braces.
+  if (state.provider !== provider.id) throw new InputError('cursor', 'cursor belongs to another provider; start again without cursor.');
   const given = pickFilters(request);
   for (const key of ['entry_type', 'from', 'to'] as const) {
     if (given[key] !== undefined && !sameFilter(key, given[key], state.filters[key])) {
@@ -151,7 +164,7 @@ function pickFilters(request: LedgerFilters): LedgerFilters {
 
 function sameFilter(key: 'entry_type' | 'from' | 'to', a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return key === 'entry_type' ? a === b : Date.parse(a) === Date.parse(b);
+  return key === 'entry_type' ? a === b : compareInstants(a, b) === 0;
 }
 
 function describeFilters(f: LedgerFilters): string {

@@ -2,10 +2,10 @@
 import type { NamedAmount, UsageEvent, UsageSummary } from '../model.js';
 import type { LedgerSource, SummaryRequest } from '../providers/provider.js';
 import { roundCredits } from '../text.js';
+import { DAY_MS } from '../time.js';
 import { byLargest } from './filters.js';
 import { walkLedger } from './walk.js';
 
-const DAY_MS = 86_400_000;
 /** Rows a summary reads at most; a busier window is summarized from its newest rows, flagged partial. */
 export const SUMMARY_SCAN_LIMIT = 20_000;
 const NONE = '(none)';

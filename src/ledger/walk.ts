@@ -4,7 +4,6 @@
 // in order as they complete; nothing but that window is held in memory.
 import { setMaxListeners } from 'node:events';
 import { CancelledError, UpstreamError } from '../errors.js';
-import { RateBudgetError } from '../http/rate-gate.js';
 import type { LedgerEntry, LedgerPage, PinnedFilters } from '../model.js';
 import type { LedgerSource } from '../providers/provider.js';
 
@@ -17,7 +16,7 @@ export interface WalkOptions {
   maxRows: number;
   /** Upstream requests in flight at once. */
   concurrency?: number;
-  /** Epoch ms: no request starts after this; the walk stops with what it has. */
+  /** Epoch ms: no page starts after this (nor waits past it); the walk stops with what it has. */
   deadline?: number;
   signal?: AbortSignal;
   /** Rows walked so far, and how many this walk expects to walk. */
@@ -34,7 +33,7 @@ export interface WalkOutcome {
   truncated: boolean;
   /** Set when the walk ended before maxRows for a budget reason; it can be resumed. */
   stopped?: WalkStop;
-  /** The upstream's count moved during the walk (rows back-dated into the snapshot). */
+  /** The upstream's count moved during the walk (rows back-dated into the snapshot, or counted but gone). */
   moved: boolean;
 }
 
@@ -56,6 +55,7 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
   let totalMatching = 0;
   let firstTotal: number | undefined;
   let truncated = false;
+  let shortOfCount = false;
   let stopped: WalkStop | undefined;
   // A row back-dated into the snapshot shifts later offsets by one: the shifted row shows up
   // again at the top of the next page. Remembering two pages of ids catches it.
@@ -63,13 +63,13 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
   let olderIds = new Set<string>();
 
   const target = () => Math.min(maxRows, Math.max(0, totalMatching - startOffset));
+  const limitAt = (offset: number) => Math.min(size, startOffset + maxRows - offset);
   const fetchAt = (offset: number): Promise<LedgerPage> => {
     if (signal?.aborted) throw new CancelledError();
-    if (Date.now() > deadline) throw new BudgetStop({ reason: 'time_budget' });
-    const limit = Math.min(size, startOffset + maxRows - offset);
-    return source.fetchPage(filters, offset, limit, { signal: inner.signal, deadline });
+    return source.fetchPage(filters, offset, limitAt(offset), { signal: inner.signal, deadline });
   };
-  const deliver = (page: LedgerPage): void => {
+  /** Folds one page in; returns whether it was full (more may follow). */
+  const deliver = (page: LedgerPage, offset: number): boolean => {
     totalMatching = page.total;
     firstTotal ??= page.total;
     truncated = page.truncated;
@@ -83,22 +83,28 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
     }
     olderIds = recentIds;
     recentIds = ids;
+    const full = page.entries.length >= limitAt(offset);
+    if (!full && offset + page.entries.length < page.total) {
+      // The upstream counts rows it no longer returns (deleted, expired, capped): its rows end here.
+      totalMatching = offset + page.entries.length;
+      shortOfCount = true;
+    }
     options.onProgress?.(walked, Math.max(walked, target()));
+    return full;
   };
 
   try {
     // The first page tells the total; the rest of the plan follows from it.
     let offset = startOffset;
-    let page = await fetchAt(offset);
-    deliver(page);
+    let full = deliver(await fetchAt(offset), offset);
     offset += size;
-    let lastFull = page.entries.length >= Math.min(size, maxRows);
-    while (lastFull && walked < target() && offset < startOffset + maxRows) {
+    while (full && walked < target()) {
       const planEnd = Math.min(startOffset + maxRows, totalMatching);
       const window = new Map<number, Promise<LedgerPage>>();
       let scheduled = offset;
+      // Past the deadline nothing new starts, but pages already under way are still folded in.
       const fill = () => {
-        while (window.size < concurrency && scheduled < planEnd && !inner.signal.aborted) {
+        while (window.size < concurrency && scheduled < planEnd && Date.now() <= deadline && !inner.signal.aborted) {
           const p = fetchAt(scheduled);
           p.catch(() => undefined); // awaited in order below; this only marks it handled
           window.set(scheduled, p);
@@ -106,14 +112,16 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
         }
       };
       fill();
-      if (window.size === 0) break;
+      if (window.size === 0) {
+        if (Date.now() > deadline) stopped = { reason: 'time_budget' };
+        break;
+      }
       while (window.size > 0) {
-        page = await window.get(offset)!;
+        const page = await window.get(offset)!;
         window.delete(offset);
-        deliver(page);
-        lastFull = page.entries.length >= Math.min(size, startOffset + maxRows - offset);
+        full = deliver(page, offset);
         offset += size;
-        if (!lastFull || walked >= maxRows) break;
+        if (!full || walked >= maxRows) break;
         fill();
       }
       // Rows back-dated mid-walk push the tail further out: the loop goes on until it is read.
@@ -122,7 +130,7 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
     const stop = asStop(error);
     // Refused before a single page arrived, there is nothing to answer with: an empty partial
     // answer would read as "no usage". The upstream's refusal (code, Retry-After) is the answer.
-    if (!stop || (firstTotal === undefined && error instanceof UpstreamError)) throw error;
+    if (!stop || firstTotal === undefined) throw error;
     stopped = stop;
   } finally {
     inner.abort();
@@ -132,23 +140,20 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
     walked,
     totalMatching: firstTotal === undefined ? undefined : totalMatching,
     truncated,
-    moved: firstTotal !== undefined && firstTotal !== totalMatching,
+    moved: shortOfCount || (firstTotal !== undefined && firstTotal !== totalMatching),
     ...(stopped ? { stopped } : {}),
   };
 }
 
-class BudgetStop extends Error {
-  constructor(readonly stop: WalkStop) {
-    super(stop.reason);
-  }
-}
-
-/** Budget reasons end a walk early with what it has; anything else is an error. */
+/**
+ * A rate limit ends a walk early with what it has: a 429, or the rate gate declining to wait
+ * past the deadline (rate_limited, no status). Anything else is an error.
+ */
 function asStop(error: unknown): WalkStop | undefined {
-  if (error instanceof BudgetStop) return error.stop;
-  if (error instanceof RateBudgetError) return { reason: 'rate_limit', resumeAt: error.resumeAt };
-  if (error instanceof UpstreamError && error.details.status === 429) {
-    return { reason: 'rate_limit', resumeAt: Date.now() + (error.details.retryAfterSeconds ?? 60) * 1000 };
+  if (!(error instanceof UpstreamError)) return undefined;
+  const { status, code, retryAfterSeconds } = error.details;
+  if (status === 429 || (status === undefined && code === 'rate_limited')) {
+    return { reason: 'rate_limit', resumeAt: Date.now() + (retryAfterSeconds ?? 60) * 1000 };
   }
   return undefined;
 }

@@ -36,7 +36,16 @@ export interface StdioServer {
   close(): void;
 }
 
-export function startStdioServer(handlers: McpHandlers, input = process.stdin, output = process.stdout): StdioServer {
+export interface StdioOptions {
+  input?: NodeJS.ReadableStream & { setEncoding(encoding: BufferEncoding): unknown };
+  output?: NodeJS.WritableStream;
+  /** The host closed our stdout (EPIPE): nothing more can be answered. */
+  onOutputClosed?: () => void;
+}
+
+export function startStdioServer(handlers: McpHandlers, options: StdioOptions = {}): StdioServer {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
   const inFlight = new Map<Id, AbortController>();
   let buffer = '';
   let discarding = false;
@@ -140,6 +149,11 @@ export function startStdioServer(handlers: McpHandlers, input = process.stdin, o
       onLine(line);
     }
   };
+  // Without a listener, a write to a closed pipe would crash the process.
+  output.on('error', () => {
+    closed = true;
+    options.onOutputClosed?.();
+  });
   // Decoded as a stream, so a character split across two reads arrives whole.
   input.setEncoding('utf8');
   input.on('data', onData);

@@ -5,12 +5,12 @@ import type { Balance, Grant, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent
 import { ShapeReader, type Json } from './read.js';
 import type { CreditProvider, LedgerSource, PageOptions, SummaryRequest } from './provider.js';
 import { byLargest, matchesFilters, newestFirst } from '../ledger/filters.js';
+import { DAY_MS } from '../time.js';
 
 const SUMMARY_PATH = '/api/signal-foundry/credits';
 const BALANCE_PATH = '/api/signal-foundry/credits/balance';
 /** The most recent events the upstream exposes at all. */
 export const SIGNAL_FOUNDRY_EVENT_CAP = 100;
-const DAY_MS = 86_400_000;
 
 const NEXT_STEPS: Record<string, string> = {
   invalid_query: 'Use days 1..365 and limit 1..100.',
@@ -27,7 +27,6 @@ export function signalFoundryProfile(base: Omit<UpstreamProfile, 'provider' | 's
 
 interface RawSummary {
   summary: Json;
-  days: number;
 }
 
 export class SignalFoundryProvider implements CreditProvider {
@@ -98,7 +97,7 @@ export class SignalFoundryProvider implements CreditProvider {
   private async fetchSummary(days: number, limit: number, signal?: AbortSignal, deadline?: number): Promise<RawSummary> {
     const { data } = await this.client.get(SUMMARY_PATH, { query: { days, limit }, signal, deadline });
     const read = new ShapeReader(this.id, SUMMARY_PATH);
-    return { summary: read.object(read.object(data, 'body').summary, 'summary'), days };
+    return { summary: read.object(read.object(data, 'body').summary, 'summary') };
   }
 
   /** The upstream's recent events as ledger rows, filtered and paged here. */
@@ -112,8 +111,9 @@ export class SignalFoundryProvider implements CreditProvider {
     return {
       entries: rows.slice(offset, offset + limit),
       total: rows.length,
-      // A full window of events means older ones may exist that the upstream does not show.
-      truncated: raw.length >= SIGNAL_FOUNDRY_EVENT_CAP,
+      // Older matching events may exist that the upstream does not show: past a full window of
+      // events, or before the days asked for when `from` is absent or beyond 365 days.
+      truncated: raw.length >= SIGNAL_FOUNDRY_EVENT_CAP || !coversFrom(filters.from, days, this.now()),
     };
   }
 }
@@ -153,6 +153,11 @@ export function entryTypeOf(meter: string | null): string {
 }
 
 /** Whole days back from now to `from`, rounded up, within the upstream's 1..365. */
+/** Whether `days` back from now reaches `from` (no `from` means all history: it never does). */
+function coversFrom(from: string | undefined, days: number, now: number): boolean {
+  return from !== undefined && now - days * DAY_MS <= Date.parse(from);
+}
+
 export function daysBack(from: string | undefined, now: number): number {
   if (!from) return 30;
   return Math.min(365, Math.max(1, Math.ceil((now - Date.parse(from)) / DAY_MS)));

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { decide, nextExpiry } from '../decision.js';
 import { InputError } from '../errors.js';
+import { linkSignals } from '../http/abort.js';
 import { formatCredits } from '../text.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
 import { providerArg, providerOut, shortTime } from './fields.js';
@@ -50,10 +51,20 @@ export const checkBalance = defineTool({
     if (args.estimate && !provider.estimate) {
       throw new InputError('estimate', `estimate is priced only by synap; on ${provider.id}, pass required_credits instead.`);
     }
+    // Asked together; when one fails, the other is cancelled rather than left to run out its timeout.
+    const both = linkSignals([ctx.signal]);
+    const orCancelBoth = async <T>(request: Promise<T>): Promise<T> => {
+      try {
+        return await request;
+      } catch (error) {
+        both.abort();
+        throw error;
+      }
+    };
     const [balance, estimated] = await Promise.all([
-      provider.getBalance(ctx.signal),
-      args.estimate ? provider.estimate!(args.estimate, ctx.signal) : Promise.resolve(undefined),
-    ]);
+      orCancelBoth(provider.getBalance(both.signal)),
+      args.estimate ? orCancelBoth(provider.estimate!(args.estimate, both.signal)) : undefined,
+    ]).finally(both.dispose);
     const required = estimated ?? args.required_credits ?? null;
     const { decision, shortfall_credits } = decide(balance.available_credits, required);
     const expiry = nextExpiry(balance);

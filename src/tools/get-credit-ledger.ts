@@ -71,10 +71,8 @@ export const getCreditLedger = defineTool({
         onProgress: (walked, toWalk) => ctx.progress(walked, toWalk, `scanned ${walked} of ${toWalk} ledger entries`),
       },
     );
-    const partial_reason = partialReason(provider.id, result);
-    const guidance = result.next_cursor
-      ? `More rows: call again with cursor set to next_cursor. ${DECIDE_ON_BALANCE}`
-      : DECIDE_ON_BALANCE;
+    const { partial_reason, note } = explain(provider.id, result);
+    const guidance = [note, result.next_cursor ? 'More rows: call again with cursor set to next_cursor.' : null, DECIDE_ON_BALANCE].filter(Boolean).join(' ');
     const data = {
       provider: provider.id,
       filters: { entry_type: result.filters.entry_type ?? null, from: result.filters.from ?? null, to: result.filters.to },
@@ -106,20 +104,36 @@ export const getCreditLedger = defineTool({
   },
 });
 
-function partialReason(provider: string, r: LedgerResult): string | null {
-  const moved = r.moved ? ' The upstream back-dated entries into the window during the walk; call again for totals over a settled snapshot.' : '';
-  if (r.truncated) return `${provider} exposes only its latest 100 events, so older matching rows may exist; totals cover the ${r.scanned} it shows.${moved}`;
-  if (r.complete && r.stopped) {
-    const when = r.stopped.reason === 'rate_limit' ? ` after ${shortTime(new Date(r.stopped.resumeAt).toISOString())}` : '';
-    return `Totals are complete, but the ${r.stopped.reason === 'rate_limit' ? 'upstream rate limit' : 'time budget'} cut this page of rows short; call again with next_cursor${when} for the rest.${moved}`;
+/**
+ * Why the totals are partial (null exactly when they are complete), and anything else the
+ * agent should know about this page, which goes into the guidance instead.
+ */
+function explain(provider: string, r: LedgerResult): { partial_reason: string | null; note: string | null } {
+  const moved = r.moved ? 'The upstream count changed during the walk (entries back-dated into the window, or counted but not returned); call again for totals over a settled snapshot.' : null;
+  const join = (...parts: Array<string | null>) => parts.filter(Boolean).join(' ') || null;
+  if (r.truncated) {
+    return {
+      partial_reason: join(
+        `${provider} exposes only its latest 100 events of the last 365 days (30 without from), so older matching rows may exist; totals cover the ${r.scanned} it shows.`,
+        moved,
+      ),
+      note: null,
+    };
+  }
+  if (r.complete) {
+    const cut = r.stopped
+      ? `The ${r.stopped.reason === 'rate_limit' ? 'upstream rate limit' : 'time budget'} cut this page of rows short; call again with next_cursor${r.stopped.reason === 'rate_limit' ? ` after ${shortTime(new Date(r.stopped.resumeAt).toISOString())}` : ''} for the rest.`
+      : null;
+    return { partial_reason: null, note: join(cut, moved) };
   }
   const covered = `totals cover the newest ${r.scanned} of ${r.total_matching ?? 'an unknown number of'} matching entries`;
-  if (r.stopped?.reason === 'rate_limit') {
-    return `The upstream rate limit paused the scan: ${covered}; call again with next_cursor after ${shortTime(new Date(r.stopped.resumeAt).toISOString())} to resume it.${moved}`;
-  }
-  if (r.stopped?.reason === 'time_budget') return `The scan used its time budget: ${covered}; call again with next_cursor to resume it.${moved}`;
-  if (!r.complete) return `scan_limit ${r.scan_limit} reached: ${covered}; raise scan_limit or narrow from/to for exact totals.${moved}`;
-  return moved ? moved.trim() : null;
+  const why =
+    r.stopped?.reason === 'rate_limit'
+      ? `The upstream rate limit paused the scan: ${covered}; call again with next_cursor after ${shortTime(new Date(r.stopped.resumeAt).toISOString())} to resume it.`
+      : r.stopped?.reason === 'time_budget'
+        ? `The scan used its time budget: ${covered}; call again with next_cursor to resume it.`
+        : `scan_limit ${r.scan_limit} reached: ${covered}; raise scan_limit or narrow from/to for exact totals.`;
+  return { partial_reason: join(why, moved), note: null };
 }
 
 function row(e: LedgerEntry): string {

@@ -5,6 +5,5 @@ import { getCreditLedger } from './get-credit-ledger.js';
 import { getCreditSummary } from './get-credit-summary.js';
 
 export { errorResult } from './define-tool.js';
-export { linkSignals } from '../http/abort.js';
 
 export const TOOLS: readonly CreditTool[] = [checkBalance, getCreditSummary, getCreditLedger];
