@@ -90,7 +90,7 @@ export const getCreditLedger = defineTool({
     const t = result.totals;
     const first = result.row_offset + 1;
     const lines = [
-      `${provider.id} ledger${result.filters.entry_type ? ` (${result.filters.entry_type})` : ''}, ${result.filters.from ? shortTime(result.filters.from) : 'start'} to ${shortTime(result.filters.to)}: ` +
+      `${provider.id} ledger${result.filters.entry_type ? ` (${result.filters.entry_type})` : ''}, ${result.filters.from ? `${shortTime(result.filters.from)} to` : 'up to'} ${shortTime(result.filters.to)}: ` +
         `${result.total_matching ?? `${result.scanned}+`} matching, ${result.complete ? 'all' : result.scanned} scanned.`,
       `Totals: added ${formatCredits(t.credits_added)}, used ${formatCredits(t.credits_used)}, net ${formatCredits(t.net)} over ${t.count} entries.`,
       `Top categories: ${result.by_category.slice(0, 3).map((c) => `${(c.category ?? '(none)').slice(0, 40)} ${formatCredits(c.net)}`).join(', ') || 'none'}.`,
