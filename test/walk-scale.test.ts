@@ -62,7 +62,8 @@ describe('ledger walk at scale', () => {
     const first = await callTool(getCreditLedger, registry, { provider: 'synap', scan_limit: 100_000, limit: 10 }, { walk });
     const all = sim.synap.query({ to: first.data!.filters.to });
     expect(first.data!.complete).toBe(false);
-    expect(first.data!.partial_reason).toMatch(/rate limit paused the scan/);
+    // The burst is spent well within the budget; on a starved machine the budget may run out first.
+    expect(first.data!.partial_reason).toMatch(/rate limit paused the scan|scan used its time budget/);
     expect(first.data!.scanned).toBeLessThan(all.length);
     const head = sums(all.slice(0, first.data!.scanned));
     expect(first.data!.totals.count).toBe(head.count);
