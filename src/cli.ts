@@ -4,7 +4,7 @@
 // server's cold start does not pay for the commands.
 import { parseArgs } from 'node:util';
 import { EXIT, OPTIONS, commandOf } from './commands/command-line.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, parseInteger } from './config.js';
 import { log, setLogLevel } from './logger.js';
 import { serve } from './serve.js';
 import { VERSION } from './version.js';
@@ -52,10 +52,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 function int(raw: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer from ${min} to ${max}; got "${raw}".`);
-  return n;
+  return raw === undefined ? undefined : parseInteger(raw, `--${name}`, min, max);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

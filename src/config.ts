@@ -1,5 +1,4 @@
 // Configuration from the environment, overridden by flags; validated once at start-up.
-import { registerSecret } from './logger.js';
 import { PROVIDER_IDS, type ProviderId } from './model.js';
 import type { WalkSettings } from './providers/provider.js';
 
@@ -69,8 +68,6 @@ export function readProvider(env: NodeJS.ProcessEnv, flags: ConfigFlags, id: Pro
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {
     throw new ConfigError(`${names.key} contains a space, a control or a non-ASCII character, which an HTTP header cannot carry; set the key again.`);
   }
-  // Keys enter here, so here is where the logger learns never to print them.
-  registerSecret(apiKey);
   return { id, apiKey, baseUrl };
 }
 
@@ -101,9 +98,14 @@ function setting(env: NodeJS.ProcessEnv, flags: ConfigFlags, flag: string, varia
 
 function integer(env: NodeJS.ProcessEnv, flags: ConfigFlags, flag: string, variable: string, min: number, max: number, fallback: number): number {
   const raw = setting(env, flags, flag, variable);
-  const value = raw === undefined ? fallback : Number(raw);
+  return raw === undefined ? fallback : parseInteger(raw, `${variable} (--${flag})`, min, max);
+}
+
+/** A whole number within [min, max] from a flag or variable; anything else is refused by name. */
+export function parseInteger(raw: string, name: string, min: number, max: number): number {
+  const value = raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${variable} (--${flag}) must be an integer from ${min} to ${max}; got "${raw}".`);
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}".`);
   }
   return value;
 }

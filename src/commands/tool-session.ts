@@ -2,7 +2,7 @@
 // configuration, a tool context, and a close for both.
 import type { Config } from '../config.js';
 import type { Demo } from '../demo.js';
-import { redact, registerSecret } from '../logger.js';
+import { redact } from '../logger.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import type { ToolContext } from '../tools/define-tool.js';
 
@@ -12,9 +12,6 @@ export interface ToolSession {
 }
 
 export function openToolSession(config: Config): ToolSession {
-  // loadConfig registers the keys it reads; the demo's come from the simulator, and are held
-  // to the same rule.
-  for (const provider of Object.values(config.providers)) registerSecret(provider.apiKey);
   const registry = new ProviderRegistry(config);
   return {
     context: { registry, signal: new AbortController().signal, now: Date.now, walk: config.walk, progress: () => {} },

@@ -156,8 +156,7 @@ export class UpstreamClient {
     try {
       const res = await pool.request({ method, path: this.pathWithQuery(path, options.query), headers, body, signal: abort.signal });
       status = res.statusCode;
-      const rateLimit = readRateLimit(res.headers);
-      rate = rateLimit;
+      rate = readRateLimit(res.headers);
       if (status >= 300 && status < 400) {
         discard(res.body);
         throw fail({
@@ -189,60 +188,64 @@ export class UpstreamClient {
             nextStep: 'Retry shortly; if it persists, the upstream is having trouble.',
           });
         }
-        return { data: parsed, rateLimit };
+        return { data: parsed, rateLimit: rate };
       }
       throw this.httpError(status, cleanEnvelope(readErrorEnvelope(parsed)), res.headers, correlationId);
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
       if (options.signal?.aborted) throw new CancelledError();
-      if (abort.timedOut() || isUndiciTimeout(error)) {
-        throw fail({
-          fault: 'timeout',
-          code: 'timeout',
-          ...(status ? { status } : {}),
-          message: `${profile.provider} did not answer within ${profile.timeoutMs} ms.`,
-          nextStep: 'Retry in a moment; if the upstream is slow, raise CREDIT_MCP_TIMEOUT_MS.',
-        });
-      }
-      // Error texts from the network stack can quote headers: never pass them through.
-      const code = (error as { code?: unknown }).code;
-      if (isNotHttp(error)) {
-        throw fail({
-          fault: 'malformed_body',
-          code: 'malformed_body',
-          ...(status ? { status } : {}),
-          message: `${profile.provider} answered with something that is not a valid HTTP response.`,
-          nextStep: 'Check that the base URL points at the API; if it does, retry, and report it if it persists.',
-        });
-      }
-      if (!isNetworkError(error)) throw error;
-      log.debug('upstream connection failed', { provider: profile.provider, code });
-      // Our own codes: undici's (UND_ERR_SOCKET) name a library's internals, not the fault.
-      const systemCode = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? ` (${code})` : '';
-      // A request that never left has no correlation id worth quoting to the provider's support.
-      const neverSent = !status && typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code);
-      throw new UpstreamError({
-        provider: profile.provider,
-        ...(correlationId && !neverSent ? { correlationId } : {}),
-        fault: 'network',
-        code: status ? 'connection_reset' : 'connection_failed',
-        ...(status ? { status } : {}),
-        message: status
-          ? `The connection to ${profile.baseUrl.host} broke while reading the answer (HTTP ${status}).`
-          : `Could not reach ${profile.baseUrl.host}${systemCode}.`,
-        nextStep: 'Check the network and the base URL, then retry.',
-      });
+      throw this.transportError(error, status, correlationId, abort.timedOut());
     } finally {
       abort.dispose();
       this.gate.release(rate);
     }
   }
 
+  /** A failure below HTTP (timeout, broken or refused connection, not HTTP at all) as an UpstreamError. */
+  private transportError(error: unknown, status: number, correlationId: string | undefined, timedOut: boolean): unknown {
+    const { profile } = this;
+    const code = (error as { code?: unknown })?.code;
+    // A request that never left has no correlation id worth quoting to the provider's support.
+    const neverSent = !status && typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code);
+    const fail = (d: Omit<UpstreamErrorDetails, 'provider' | 'correlationId' | 'status'>) =>
+      new UpstreamError({ provider: profile.provider, ...(correlationId && !neverSent ? { correlationId } : {}), ...(status ? { status } : {}), ...d });
+    if (timedOut || isUndiciTimeout(error)) {
+      return fail({
+        fault: 'timeout',
+        code: 'timeout',
+        message: `${profile.provider} did not answer within ${profile.timeoutMs} ms.`,
+        nextStep: 'Retry in a moment; if the upstream is slow, raise CREDIT_MCP_TIMEOUT_MS.',
+      });
+    }
+    if (isNotHttp(error)) {
+      return fail({
+        fault: 'malformed_body',
+        code: 'malformed_body',
+        message: `${profile.provider} answered with something that is not a valid HTTP response.`,
+        nextStep: 'Check that the base URL points at the API; if it does, retry, and report it if it persists.',
+      });
+    }
+    // Anything else is a bug here, not the network: it surfaces as one.
+    if (!isNetworkError(error)) return error;
+    log.debug('upstream connection failed', { provider: profile.provider, code });
+    // Error texts from the network stack can quote headers: never pass them through. Our own
+    // codes, too: undici's (UND_ERR_SOCKET) name a library's internals, not the fault.
+    const systemCode = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? ` (${code})` : '';
+    return fail({
+      fault: 'network',
+      code: status ? 'connection_reset' : 'connection_failed',
+      message: status
+        ? `The connection to ${profile.baseUrl.host} broke while reading the answer (HTTP ${status}).`
+        : `Could not reach ${profile.baseUrl.host}${systemCode}.`,
+      nextStep: 'Check the network and the base URL, then retry.',
+    });
+  }
+
   private httpError(status: number, envelope: ErrorEnvelope, headers: Dispatcher.ResponseData['headers'], correlationId: string | undefined): UpstreamError {
     const retryAfterSeconds = readRetryAfter(headers);
     const [statusCode, statusNextStep] = statusMeaning(status);
     const code = envelope.code ?? statusCode;
-    const base = envelope.message ? `${envelope.message}` : `HTTP ${status}`;
+    const base = envelope.message ?? `HTTP ${status}`;
     let nextStep = this.profile.nextStep(envelope.code, status) ?? statusNextStep;
     if (status === 429 && retryAfterSeconds !== undefined) nextStep = `Wait ${retryAfterSeconds} s, then retry.`;
     if (envelope.hint) nextStep = `${nextStep} (${envelope.hint})`;

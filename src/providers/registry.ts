@@ -3,6 +3,7 @@ import { PROVIDER_ENV, type Config } from '../config.js';
 import { InputError, NotConfiguredError } from '../errors.js';
 import { UpstreamClient } from '../http/client.js';
 import { cursorSecret } from '../ledger/cursor.js';
+import { registerSecret } from '../logger.js';
 import { PROVIDER_IDS, type ProviderId } from '../model.js';
 import type { CreditProvider } from './provider.js';
 import { SignalFoundryProvider, signalFoundryProfile } from './signal-foundry.js';
@@ -20,6 +21,9 @@ export class ProviderRegistry {
     for (const id of PROVIDER_IDS) {
       const p = config.providers[id];
       if (!p) continue;
+      // Every key reaches an upstream through here (configured, or the demo's), so here the
+      // logger and every answer's redaction learn it.
+      registerSecret(p.apiKey);
       const base = { baseUrl: p.baseUrl, apiKey: p.apiKey, timeoutMs: config.timeoutMs };
       const provider =
         id === 'synap'
