@@ -3,6 +3,7 @@
 import type * as z from 'zod';
 import { InputError } from '../errors.js';
 import { cleanText } from '../text.js';
+import { IDENTIFIER_PATTERN, IDENTIFIER_RULE } from './fields.js';
 
 type JsonSchema = {
   type?: string;
@@ -13,6 +14,7 @@ type JsonSchema = {
   minLength?: number;
   maxLength?: number;
   format?: string;
+  pattern?: string;
   properties?: Record<string, JsonSchema>;
 };
 
@@ -50,12 +52,14 @@ export function ruleOf(p: JsonSchema): string {
   if (p.enum) return `one of ${p.enum.map((v) => `"${String(v)}"`).join(', ')}`;
   if (p.type === 'integer') {
     const min = p.minimum ?? (p.exclusiveMinimum === undefined ? undefined : Math.floor(p.exclusiveMinimum) + 1);
-    return `an integer from ${min ?? '-∞'} to ${p.maximum ?? '∞'}`;
+    if (p.maximum === undefined) return min === undefined ? 'an integer' : `an integer of at least ${min}`;
+    return `an integer from ${min ?? '-∞'} to ${p.maximum}`;
   }
   if (p.type === 'number') {
     if (p.exclusiveMinimum !== undefined) return `a number greater than ${p.exclusiveMinimum}${p.maximum !== undefined ? ` and at most ${p.maximum}` : ''}`;
     return 'a number';
   }
+  if (p.type === 'string' && p.pattern === IDENTIFIER_PATTERN.source) return IDENTIFIER_RULE;
   if (p.type === 'string' && p.format === 'date-time') return 'an ISO 8601 date-time with a timezone, e.g. 2026-11-01T00:00:00Z';
   if (p.type === 'string') return `a string of ${p.minLength ?? 0} to ${p.maxLength ?? '∞'} characters`;
   if (p.type === 'object') return `an object with ${Object.keys(p.properties ?? {}).join(', ')}`;
