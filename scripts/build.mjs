@@ -49,8 +49,20 @@ async function buildView() {
   return html;
 }
 
+/** Swaps src/dashboard-page.ts (which reads the page from dist at run time) for the page itself. */
+let embedded = false;
+const embedView = (html) => ({
+  name: 'embed-view',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]dashboard-page\.ts$/ }, () => {
+      embedded = true;
+      return { contents: `export const DASHBOARD_HTML = ${JSON.stringify(html)};`, loader: 'js' };
+    });
+  },
+});
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-await buildView();
+const view = embedView(await buildView());
 await build({
   entryPoints: { cli: join(root, 'src/cli.ts') },
   outdir: join(root, 'dist'),
@@ -65,7 +77,9 @@ await build({
   logLevel: 'warning',
   // Bundled CommonJS dependencies (undici) call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  plugins: [view],
 });
+if (!embedded) throw new Error('build: src/dashboard-page.ts was not bundled, so the page would be read from a file the .mcpb lacks');
 chmodSync(out, 0o755);
 // dist/ is ESM wherever it is copied (the .mcpb has no package.json of ours).
 writeFileSync(join(root, 'dist/package.json'), '{ "type": "module" }\n');
