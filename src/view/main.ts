@@ -82,8 +82,12 @@ function onProvider(answer: Answer, provider: ProviderId): void {
       return void ask(answer.tool, { provider, required_credits: answer.data.required_credits });
     case 'summary':
       return void ask(answer.tool, { provider, days: answer.data.period.days, recent_limit: args.recent_limit });
-    case 'ledger':
-      return void ask(answer.tool, { provider, entry_type: args.entry_type, from: args.from, to: args.to, limit: args.limit, scan_limit: args.scan_limit });
+    case 'ledger': {
+      // The filters as the answer pinned them (a followed cursor no longer names them), so both
+      // providers are read up to the same instant.
+      const { entry_type, from, to } = answer.data.filters;
+      return void ask(answer.tool, { provider, entry_type, from, to, limit: args.limit, scan_limit: args.scan_limit });
+    }
   }
 }
 
