@@ -1,0 +1,37 @@
+// Synap's answers as the contract describes them, one schema per endpoint.
+import * as z from 'zod';
+import { amount, instant, optionalFlag, optionalInstant, optionalList, optionalText, text, wireObject } from './wire.js';
+
+/** GET /v1/credits/balance */
+export const SynapBalance = wireObject({
+  balance_credits: amount,
+  warning_low: optionalFlag,
+  buckets: optionalList(
+    wireObject({
+      source_type: optionalText(),
+      balance: amount,
+      expires_at: optionalInstant,
+    }),
+  ),
+});
+
+/** POST /v1/credits/estimate */
+export const SynapEstimate = wireObject({ credits_estimate: amount });
+
+/** GET /v1/credits/ledger: one page, `total` counting every match across pages. */
+export const SynapLedgerPage = wireObject({
+  entries: z.array(
+    wireObject(
+      {
+        ledger_id: text(120),
+        entry_type: text(),
+        delta: amount,
+        metric_type: optionalText(),
+        category: optionalText(),
+        created_at: instant,
+      },
+      { ledger_id: ['id'] },
+    ),
+  ),
+  total: amount,
+});
