@@ -18,9 +18,10 @@ type JsonSchema = {
   properties?: Record<string, JsonSchema>;
 };
 
-export function parseArguments<S extends z.ZodType>(schema: S, jsonSchema: JsonSchema, args: unknown): z.output<S> {
+export function parseArguments<S extends z.ZodType>(schema: S, publishedSchema: () => JsonSchema, args: unknown): z.output<S> {
   const result = schema.safeParse(args ?? {});
   if (result.success) return result.data;
+  const jsonSchema = publishedSchema();
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     // A key unknown inside an object argument (estimate) is named with its path.

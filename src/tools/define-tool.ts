@@ -58,20 +58,22 @@ export interface CreditTool {
 export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): CreditTool {
-  const inputSchema = toJsonSchema(spec.input, 'input');
+  // Worked out on first use (the first tools/list, or a refused argument), not at start-up.
+  const inputJson = once(() => toJsonSchema(spec.input, 'input'));
+  const outputJson = once(() => slimOutputSchema(toJsonSchema(spec.output, 'output')) as Record<string, unknown>);
   // No `title`: hosts show the name, and every listed byte costs the agent tokens.
   return {
     name: spec.name,
     description: spec.description,
     annotations: spec.annotations,
-    inputSchema: published(inputSchema, (value) => ({ value })),
-    outputSchema: published(slimOutputSchema(toJsonSchema(spec.output, 'output')) as Record<string, unknown>, (value) => {
+    inputSchema: published(inputJson, (value) => ({ value })),
+    outputSchema: published(outputJson, (value) => {
       const parsed = spec.output.safeParse(value);
       return parsed.success ? { value: parsed.data } : { issues: parsed.error.issues.map((i) => ({ message: i.message, path: i.path })) };
     }),
     async call(args, ctx) {
       try {
-        const parsed = parseArguments(spec.input, inputSchema, args);
+        const parsed = parseArguments(spec.input, inputJson, args);
         const answer = await spec.run(parsed, ctx);
         return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.data as Record<string, unknown> };
       } catch (error) {
@@ -127,10 +129,14 @@ function describeError(tool: string, error: unknown): string {
 
 type Validate = StandardSchemaWithJSON['~standard']['validate'];
 
-/** A Standard Schema that publishes `json` as written and validates with `validate`. */
-function published(json: Record<string, unknown>, validate: Validate): StandardSchemaWithJSON {
-  const asWritten = () => json;
-  return { '~standard': { version: 1, vendor: 'credit-mcp', validate, jsonSchema: { input: asWritten, output: asWritten } } };
+/** A Standard Schema that publishes `json()` as written and validates with `validate`. */
+function published(json: () => Record<string, unknown>, validate: Validate): StandardSchemaWithJSON {
+  return { '~standard': { version: 1, vendor: 'credit-mcp', validate, jsonSchema: { input: json, output: json } } };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
