@@ -1,6 +1,8 @@
 // The one factory that builds the MCP server, for every transport and both protocol eras:
-// the three tools, the instructions, and each call's cancellation and progress wired to them.
+// the three tools, the instructions, each call's cancellation and progress wired to them, and
+// the dashboard the tools link to.
 import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { DASHBOARD_LINK, registerDashboard } from './dashboard.js';
 import { linkSignals } from './http/abort.js';
 import type { WalkSettings } from './providers/provider.js';
 import type { ProviderRegistry } from './providers/registry.js';
@@ -21,14 +23,18 @@ export interface ServerOptions {
 }
 
 export function createCreditServer(options: ServerOptions): McpServer {
-  const server = new McpServer({ name: 'credit-mcp', version: VERSION }, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
+  const server = new McpServer(
+    { name: 'credit-mcp', version: VERSION },
+    { capabilities: { tools: { listChanged: false }, resources: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
   for (const tool of TOOLS) {
     server.registerTool(
       tool.name,
-      { description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: tool.annotations },
+      { description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: tool.annotations, _meta: DASHBOARD_LINK },
       (args, ctx) => call(tool, args, ctx, options),
     );
   }
+  registerDashboard(server);
   return server;
 }
 

@@ -42,6 +42,18 @@ describe.each(['modern', 'legacy'] as const)('byte budgets, %s era', (era) => {
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(6500);
   });
 
+  it('the dashboard link costs tools/list at most 300 bytes', async () => {
+    await server.client.listTools();
+    const line = lastLine(server);
+    const message = JSON.parse(line) as { result: { tools: Array<{ name: string; _meta?: { ui?: { resourceUri?: string } } }> } };
+    expect(message.result.tools.map((t) => t._meta?.ui?.resourceUri)).toEqual(Array(3).fill('ui://credit-mcp/dashboard.html'));
+    // The same line as the server would write it with no _meta on the tools (it writes JSON.stringify output).
+    for (const tool of message.result.tools) delete tool._meta;
+    const growth = Buffer.byteLength(line) - Buffer.byteLength(JSON.stringify(message));
+    expect(growth).toBeGreaterThan(0);
+    expect(growth).toBeLessThanOrEqual(300);
+  });
+
   const structuredBudget: Record<string, number> = { check_balance: 1200, get_credit_summary: 3200, get_credit_ledger: 6000 };
   for (const provider of ['signal-foundry', 'synap']) {
     for (const name of ['check_balance', 'get_credit_summary', 'get_credit_ledger']) {

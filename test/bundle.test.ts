@@ -66,6 +66,10 @@ describe('the .mcpb bundle', () => {
     const result = await client.callTool({ name: 'check_balance', arguments: {} });
     expect(result.isError).toBeFalsy();
     expect((result.structuredContent as { available_credits: number }).available_credits).toBe(sim.synap.balance().balance_credits);
+    // The dashboard page travels inside the server bundle (the .mcpb has no dist/view/).
+    expect(readdirSync(join(workdir, 'dist'))).not.toContain('view');
+    const { contents } = await client.readResource({ uri: 'ui://credit-mcp/dashboard.html' });
+    expect((contents[0] as { text: string }).text).toBe(readFileSync(join(root, 'dist/view/dashboard.html'), 'utf8'));
     await client.close();
   });
 });

@@ -20,6 +20,4 @@ export const identifier = z.string().min(1).max(64).regex(IDENTIFIER_PATTERN);
 /** The line every history answer ends on: history is not the balance a write is decided on. */
 export const DECIDE_ON_BALANCE = 'This is history: before any write that spends credits, call check_balance (with required_credits) and decide on its answer, not on figures here.';
 
-export function shortTime(iso: string | null): string {
-  return iso ? iso.replace(/:\d\d(\.\d+)?Z$/, 'Z').replace('T', ' ') : 'never';
-}
+export { shortTime } from '../format.js';
