@@ -7,7 +7,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Two cores: keep the spawned servers and simulators from starving each other.
     maxWorkers: 2,
-    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
-    reporters: ['default', ['json', { outputFile: '.vitest/report.json' }]],
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line; set here as
+    // `outputFile` (not a reporter option) so `--outputFile.json=...` can send a run elsewhere.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest/report.json' },
   },
 });

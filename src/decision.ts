@@ -1,6 +1,6 @@
 // The write decision, made on available credits and nothing else.
 import type { Balance, Grant } from './model.js';
-import { roundCredits } from './text.js';
+import { roundCredits } from './format.js';
 
 export type Decision = 'sufficient' | 'insufficient' | 'not_requested';
 

@@ -42,7 +42,7 @@ balance, summary and ledger call the same tool an agent calls and print its text
                                   sufficient or insufficient, and the shortfall
   summary --days N                days back, 1..365 (default 30)
           --recent N              recent_limit: recent events to list, 1..100 (default 10)
-  ledger  --type T                entry_type, e.g. debit or credit
+  ledger  --type T                entry_type, e.g. debit or credit (1..64 of letters, digits, _ . : -)
           --from TIME, --to TIME  ISO 8601 with a timezone, inclusive (--to defaults to now)
           --limit N               rows to return, 1..100 (default 20)
           --scan-limit N          scan_limit: entries walked for totals, 1..100000 (default 2000)

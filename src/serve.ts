@@ -3,6 +3,7 @@
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Config } from './config.js';
 import { log } from './logger.js';
+import { cleanText } from './text.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import { createCreditServer } from './server.js';
 
@@ -16,8 +17,10 @@ export function serve(config: Config, options: ServeOptions = {}): void {
   let registry: Promise<ProviderRegistry> | undefined;
   const getRegistry = () => (registry ??= import('./providers/registry.js').then((m) => new m.ProviderRegistry(config)));
   const handle = serveStdio(() => createCreditServer({ registry: getRegistry, walk: config.walk, shutdownSignal: shutdown.signal }), {
-    // A line that is not JSON-RPC is dropped by the SDK and reported here; a closed stdout ends us.
-    onerror: (error) => ((error as NodeJS.ErrnoException).code === 'EPIPE' ? void stop('stdout closed') : log.warn('stdin: message dropped', { error })),
+    // A line that is not a JSON-RPC message is dropped by the SDK (no answer) and reported here,
+    // on one line; a closed stdout ends us.
+    onerror: (error) =>
+      (error as NodeJS.ErrnoException).code === 'EPIPE' ? void stop('stdout closed') : log.warn('stdin: message dropped', { reason: cleanText(`${error.name}: ${error.message}`, 160) }),
   });
 
   let stopping = false;

@@ -24,4 +24,3 @@ export function cleanOptional(value: unknown, max = 80): string | null {
   return value === null || value === undefined || value === '' ? null : cleanText(value, max);
 }
 
-export { formatCredits, roundCredits } from './format.js';

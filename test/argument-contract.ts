@@ -53,8 +53,9 @@ export function instantNs(v: unknown): bigint | undefined {
 }
 
 export function judge(tool: ToolName, raw: unknown, ctx: ContractContext): Verdict {
-  // No arguments at all (absent or null) means every default.
-  const args = raw ?? {};
+  // No arguments at all means every default; anything but an object is refused (by the SDK,
+  // as a protocol error: the property test checks that apart).
+  const args = raw === undefined ? {} : raw;
   if (!isObject(args)) return { valid: false, names: ['arguments'] };
   // The SDK's parsing of tools/call drops a top-level `__proto__` key before any tool sees it
   // (prototype-pollution safety): it is neither refused nor used.

@@ -135,6 +135,19 @@ describe.each(ERA_MODES)('stdio server with both providers, client era mode %s',
     expect(sim.stats.requests).toBe(before);
   });
 
+  it('reports upstream faults as results with the upstream code and next step, the key redacted', async () => {
+    sim.injectFault({ match: '/v1/credits/balance', kind: 'status', status: 401, body: { error: `bad key ${sim.keys.synap}`, code: 'CREDENTIAL_INVALID', details: {} }, times: 1 });
+    const denied = await client.callTool({ name: 'check_balance', arguments: { provider: 'synap' } });
+    expect(denied.isError).toBe(true);
+    expect(textOf(denied)).toMatch(/CREDENTIAL_INVALID \(HTTP 401\)[\s\S]*\[redacted\][\s\S]*Next step: Set SYNAP_API_KEY[\s\S]*correlation_id: [0-9a-f-]{36}/);
+    expect(textOf(denied)).not.toContain(sim.keys.synap);
+    sim.injectFault({ match: '/api/signal-foundry/credits', kind: 'status', status: 429, headers: { 'retry-after': '120' }, body: { error: { code: 'rate_limit_exceeded', message: 'slow down' } }, times: 1 });
+    const limited = await client.callTool({ name: 'get_credit_summary', arguments: { provider: 'signal-foundry' } });
+    expect(limited.isError).toBe(true);
+    expect(textOf(limited)).toMatch(/rate_limit_exceeded \(HTTP 429\)[\s\S]*Wait 120 s, then retry\.[\s\S]*retry_after_seconds: 120/);
+    sim.clearFaults();
+  });
+
   it('answers an unknown tool with a protocol error and keeps serving', async () => {
     await expect(client.callTool({ name: 'top_up', arguments: {} })).rejects.toThrow(/top_up/);
     expect((await client.callTool({ name: 'check_balance', arguments: { provider: 'synap' } })).isError).toBeFalsy();
@@ -157,7 +170,9 @@ describe('both eras give the same surface', () => {
       const { client } = await connect(envFor(sim), [], era);
       const { tools } = await client.listTools();
       const answers = [];
-      for (const args of [{ provider: 'synap', days: 400 }, { provider: 'signal-foundry', days: 7, recent_limit: 3 }, {}]) {
+      for (const args of [{ provider: 'synap', days: 400 }, { provider: 'signal-foundry', days: 7, recent_limit: 3 }, {}, { provider: 'signal-foundry', days: 2 }]) {
+        // The last call meets an upstream that refuses the key.
+        if (args.days === 2) sim.injectFault({ match: '/api/signal-foundry/credits', kind: 'status', status: 401, body: { error: { code: 'api_key_revoked', message: 'revoked' } }, times: 1 });
         const result = await client.callTool({ name: 'get_credit_summary', arguments: args });
         // The period is "now"-relative: compare everything but the instants.
         // The 2026 era stamps the server's identity into each result's _meta: protocol, not answer.
@@ -167,6 +182,9 @@ describe('both eras give the same surface', () => {
       seen.push({ tools, answers });
       await client.close();
     }
+    const first = seen[0] as { answers: Array<{ isError?: boolean; content: Array<{ text: string }> }> };
+    expect(first.answers.map((a) => a.isError ?? false)).toEqual([true, false, true, true]);
+    expect(first.answers[3]!.content[0]!.text).toMatch(/api_key_revoked \(HTTP 401\)/);
     expect(seen[1]).toEqual(seen[0]);
     expect(seen[2]).toEqual(seen[0]);
   });

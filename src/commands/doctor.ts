@@ -11,7 +11,7 @@ import {
   type ConfigFlags,
 } from '../config.js';
 import { PROVIDER_IDS, type ProviderId } from '../model.js';
-import { formatCredits } from '../text.js';
+import { formatCredits } from '../format.js';
 import { checkBalance } from '../tools/check-balance.js';
 import type { Outcome } from './command-line.js';
 import { openToolSession, printOut, startDemoIf } from './tool-session.js';

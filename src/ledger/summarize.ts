@@ -1,7 +1,7 @@
 // A usage summary derived from a ledger, for providers that have a ledger but no summary.
 import type { NamedAmount, UsageEvent, UsageSummary } from '../model.js';
 import type { LedgerSource, SummaryRequest } from '../providers/provider.js';
-import { roundCredits } from '../text.js';
+import { roundCredits } from '../format.js';
 import { DAY_MS } from '../time.js';
 import { byLargest } from './filters.js';
 import { walkLedger } from './walk.js';

@@ -8,13 +8,16 @@ import { cleanOptional } from '../text.js';
 import { toUtcInstant } from '../time.js';
 
 type Aliases = Record<string, string[]>;
+const NO_ALIASES: Aliases = {};
 
 /**
  * `remainingCredits` is read as `remaining_credits` unless that is there too; a field missing
  * under its own name is read from its first alias present (`id` for `ledger_id`).
  */
-function normalize(value: unknown, aliases: Aliases = {}): unknown {
+function normalize(value: unknown, aliases: Aliases = NO_ALIASES): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  // The common case, every ledger entry of every page: documented names, nothing to copy.
+  if (!Object.keys(value).some((key) => /[A-Z]/.test(key)) && Object.keys(aliases).every((name) => name in value)) return value;
   const out: Record<string, unknown> = { ...value };
   for (const [key, v] of Object.entries(value)) {
     const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -32,38 +35,49 @@ export function wireObject<S extends z.ZodRawShape>(shape: S, aliases?: Aliases)
   return z.preprocess((v) => normalize(v, aliases), z.object(shape));
 }
 
-/** A JSON number, or a numeric string ("12.5"). */
-export const amount = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().finite());
-export const optionalAmount = amount.nullish().transform((v) => v ?? null);
-
-export const optionalFlag = z.boolean().nullish().transform((v) => v ?? null);
-
 const absent = (v: unknown) => v === undefined || v === null || v === '';
 
-/** A field read by hand: absent reads as null, anything `read` refuses is named by `what`. */
+/**
+ * A field read by hand, in one step (a ledger walk reads six per entry): absent is null, or
+ * `is missing` when the field is required; anything `read` refuses is named by `what`.
+ */
 function field<T>(read: (v: unknown) => T | null, what: string) {
-  return z.unknown().optional().transform((v, ctx): T | null => {
-    if (absent(v)) return null;
-    const value = read(v);
-    if (value === null) ctx.addIssue({ code: 'custom', message: `is not ${what}` });
-    return value;
-  });
+  const make = (required: boolean) =>
+    // optional() first, so a missing key reaches the transform (and reads as null) rather than
+    // being refused by zod before it.
+    z.unknown().optional().transform((v, ctx): T | null => {
+      if (absent(v)) {
+        if (required) ctx.addIssue({ code: 'custom', message: 'is missing' });
+        return null;
+      }
+      const value = read(v);
+      if (value === null) ctx.addIssue({ code: 'custom', message: `is not ${what}` });
+      return value;
+    });
+  return { optional: make(false), required: make(true) as unknown as z.ZodType<T> };
 }
 
-function required<T>(optional: z.ZodType<T | null>) {
-  return optional.transform((v, ctx): T => {
-    if (v === null) ctx.addIssue({ code: 'custom', message: 'is missing' });
-    return v as T;
-  });
-}
+const number = (v: unknown) => {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : null;
+};
+
+/** A JSON number, or a numeric string ("12.5"). */
+const amounts = field(number, 'a number');
+export const amount = amounts.required;
+export const optionalAmount = amounts.optional;
+
+export const optionalFlag = field((v) => (typeof v === 'boolean' ? v : null), 'a boolean').optional;
 
 /** Upstream text, cleaned and capped: it may end up in an agent's context. Numbers are read as text. */
-export const optionalText = (max = 80) => field((v) => (typeof v === 'string' || typeof v === 'number' ? cleanOptional(v, max) : null), 'text');
-export const text = (max = 80) => required(optionalText(max));
+const texts = (max: number) => field((v) => (typeof v === 'string' || typeof v === 'number' ? cleanOptional(v, max) : null), 'text');
+export const optionalText = (max = 80) => texts(max).optional;
+export const text = (max = 80) => texts(max).required;
 
 /** A timestamp normalized to a UTC instant with `Z`. */
-export const optionalInstant = field((v) => (typeof v === 'string' ? toUtcInstant(v) : null), 'a date-time');
-export const instant = required(optionalInstant);
+const instants = field((v) => (typeof v === 'string' ? toUtcInstant(v) : null), 'a date-time');
+export const optionalInstant = instants.optional;
+export const instant = instants.required;
 
 /** A list that may be absent (null or missing reads as empty). */
 export const optionalList = <T extends z.ZodType>(item: T) => z.array(item).nullish().transform((v) => v ?? []);

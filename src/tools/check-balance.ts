@@ -2,9 +2,10 @@ import * as z from 'zod';
 import { decide, nextExpiry } from '../decision.js';
 import { InputError } from '../errors.js';
 import { linkSignals } from '../http/abort.js';
-import { formatCredits } from '../text.js';
+import { formatCredits } from '../format.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
-import { identifier, providerArg, providerOut, shortTime } from './fields.js';
+import { identifier, providerArg, providerOut } from './fields.js';
+import { shortTime } from '../format.js';
 
 const input = z.strictObject({
   provider: providerArg,

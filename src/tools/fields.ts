@@ -20,4 +20,3 @@ export const identifier = z.string().min(1).max(64).regex(IDENTIFIER_PATTERN);
 /** The line every history answer ends on: history is not the balance a write is decided on. */
 export const DECIDE_ON_BALANCE = 'This is history: before any write that spends credits, call check_balance (with required_credits) and decide on its answer, not on figures here.';
 
-export { shortTime } from '../format.js';

@@ -2,10 +2,11 @@ import * as z from 'zod';
 import { InputError } from '../errors.js';
 import { readLedger, type LedgerResult } from '../ledger/read-ledger.js';
 import type { LedgerEntry } from '../model.js';
-import { formatCredits } from '../text.js';
+import { formatCredits } from '../format.js';
 import { compareInstants, toUtcInstant } from '../time.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
-import { DECIDE_ON_BALANCE, identifier, providerArg, providerOut, shortTime } from './fields.js';
+import { DECIDE_ON_BALANCE, identifier, providerArg, providerOut } from './fields.js';
+import { shortTime } from '../format.js';
 
 const instant = z.iso.datetime({ offset: true });
 
