@@ -22,6 +22,15 @@ export interface HttpSettings {
 }
 
 export const HTTP_DEFAULTS = { host: '127.0.0.1', port: 8080, graceMs: 10_000 } as const;
+/** The variables only `credit-mcp http` reads. */
+export const HTTP_VARIABLES = [
+  'CREDIT_MCP_HTTP_HOST',
+  'CREDIT_MCP_HTTP_PORT',
+  'CREDIT_MCP_HTTP_TOKENS',
+  'CREDIT_MCP_KEYS_FROM_REQUEST',
+  'CREDIT_MCP_HTTP_ALLOWED_HOSTS',
+  'CREDIT_MCP_HTTP_GRACE_MS',
+] as const;
 const TOKEN = /^[\x21-\x2b\x2d-\x7e]{16,512}$/;
 const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/;
 
