@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { benchAnswerBytes } from './answer-bytes.js';
 import { benchCallOverhead } from './call-overhead.js';
 import { benchColdStart } from './cold-start.js';
+import { benchHttp } from './http.js';
 import { benchLedgerWalk } from './ledger-walk.js';
 import { benchMemory } from './memory.js';
 
@@ -13,3 +14,4 @@ out(await benchCallOverhead());
 out(await benchAnswerBytes());
 out(await benchLedgerWalk());
 out(await benchMemory());
+out(await benchHttp());
