@@ -2,11 +2,12 @@
 // streamed over SSE in order, a client that disconnects mid-walk (its upstream requests stop),
 // and SIGTERM mid-call (the call is answered, then the process exits 0). The test's own timeout
 // is the only clock: nothing here asserts how long anything took.
+import { connect } from 'node:net';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, envFor, startSimulator, textOf, until, type EraMode, type Simulator } from './helpers.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { connectHttp, startHttpServer, type HttpServer } from './remote.js';
+import { connectHttp, startHttpServer, toolCall, type HttpServer } from './remote.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -81,12 +82,37 @@ describe('SIGTERM', () => {
     const call = client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'synap', scan_limit: 2000 } }, { onprogress: () => (progressed = true) });
     await until(() => progressed);
     server.child.kill('SIGTERM');
+    await until(() => /shutting down/.test(server.stderr()));
+    // No longer accepting, while the call is still being answered.
+    await expect(fetch(`${server.origin}/healthz`)).rejects.toThrow();
     const result = await call;
     expect(result.isError, textOf(result)).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ scanned: 2000, complete: false, partial_reason: expect.any(String) });
     expect(await server.exited).toEqual({ code: 0, signal: null });
-    await expect(fetch(`${server.origin}/healthz`)).rejects.toThrow();
     expect(server.stderr()).toMatch(/shutting down: no new requests; waiting for calls in flight/);
+  });
+
+  it('answers 503 with Retry-After to a request that reaches it after SIGTERM on a connection it already had', async () => {
+    const server = await startHttpServer(envFor(sim, { CREDIT_MCP_CONCURRENCY: '4' }));
+    const socket = connect(server.port, '127.0.0.1');
+    let seen = '';
+    socket.on('data', (d: Buffer) => (seen += d.toString()));
+    const post = (body: unknown) => {
+      const text = JSON.stringify(body);
+      return `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+    };
+    sim.resetStats();
+    socket.write(post(toolCall(1, 'get_credit_ledger', { provider: 'synap', scan_limit: 2000 })));
+    await until(() => sim.stats.requests > 0);
+    server.child.kill('SIGTERM');
+    await until(() => /shutting down/.test(server.stderr()));
+    // Pipelined behind the call in flight: read only once that call is answered.
+    socket.write(post(toolCall(2, 'check_balance', { provider: 'synap' })));
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(seen).toMatch(/^HTTP\/1\.1 200 /);
+    expect(seen).toMatch(/"scanned":2000/);
+    expect(seen).toMatch(/\r\nHTTP\/1\.1 503 Service Unavailable\r\n(?:.*\r\n)*?retry-after: 1\r\n/i);
+    expect(await server.exited).toEqual({ code: 0, signal: null });
   });
 
   it('past the grace period, cancels what is left: the call answers "Cancelled", and the process exits 0', async () => {

@@ -3,6 +3,7 @@
 // errors exactly as on stdio, every refusal status produced for real with raw requests, and one
 // access-log line per request.
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import type { Client } from '@modelcontextprotocol/client';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +84,18 @@ describe('the 1.x client over Streamable HTTP', () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => (i + 1) * 100));
     await client.close();
+  });
+});
+
+describe('--demo', () => {
+  it('serves the built-in simulator over HTTP', async () => {
+    const demo = await startHttpServer({}, ['--demo']);
+    const client = await connectHttp(demo.mcp, 'modern');
+    const result = await client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'synap', limit: 3 } });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect((result.structuredContent as { entries: unknown[] }).entries).toHaveLength(3);
+    await client.close();
+    expect(await demo.stop()).toEqual({ code: 0, signal: null });
   });
 });
 
@@ -186,6 +199,15 @@ describe('HTTP statuses, produced for real', () => {
     expect(ok.status).toBe(200);
     expect((await readMessages(ok)).at(-1)).toMatchObject({ id: 8, result: { structuredContent: { provider: 'synap' } } });
   });
+
+  it('408 and a closed connection for a client that never finishes its headers', async () => {
+    const socket = connect(server.port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\n`);
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  }, 25_000);
 
   it('writes one access-log line per request: method, path, MCP method and tool, status, client', async () => {
     const own = await startHttpServer(envFor(sim, { CREDIT_MCP_HTTP_TOKENS: TOKENS.join(',') }));
