@@ -125,6 +125,7 @@ export class TenantPool {
 
   private close(held: Held): void {
     this.opened.delete(held);
-    void held.opened.close();
+    // Nobody awaits this: a pool that fails to close must not become an unhandled rejection.
+    held.opened.close().catch(() => undefined);
   }
 }
