@@ -9,7 +9,7 @@ import { CLI } from './sim-process.js';
 import { fmt, median, table, type Row } from './stats.js';
 
 const RUNS = 21;
-const FLOOR = fileURLToPath(new URL('./floor-server.mjs', import.meta.url)); // beside .bench/bench.mjs
+const FLOOR = fileURLToPath(new URL('./floor-stdio.mjs', import.meta.url)); // beside .bench/bench.mjs
 const client = { name: 'bench', version: '1' };
 const OPENING = {
   legacy: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: client } },

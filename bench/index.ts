@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { benchAnswerBytes } from './answer-bytes.js';
 import { benchCallOverhead } from './call-overhead.js';
 import { benchColdStart } from './cold-start.js';
+import { benchHttp } from './http.js';
 import { benchLedgerWalk } from './ledger-walk.js';
 import { benchMemory } from './memory.js';
 
@@ -13,6 +14,7 @@ const sections: Record<string, () => Promise<string>> = {
   'answer-bytes': benchAnswerBytes,
   'ledger-walk': benchLedgerWalk,
   memory: benchMemory,
+  http: benchHttp,
 };
 // `npm run bench -- cold-start memory` runs only those sections; no name runs them all.
 const asked = process.argv.slice(2);

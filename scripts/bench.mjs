@@ -1,5 +1,6 @@
 // Bundles bench/ (TypeScript) into .bench/ and runs it; dist/cli.js must be built first.
 // --expose-gc lets the memory bench read the retained heap after a full collection.
+// `npm run bench -- cold-start http` runs only the sections named.
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +16,12 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-// The cold-start floor, bundled the way scripts/build.mjs bundles dist/cli.js.
+// The floors (a minimal SDK v2 server over stdio, and over HTTP) are bundled the way
+// scripts/build.mjs bundles dist/cli.js (dependencies inside, minified), so they run the same way.
 await build({
-  entryPoints: [`${root}bench/floor-server.ts`],
-  outfile: `${root}.bench/floor-server.mjs`,
+  entryPoints: { 'floor-stdio': `${root}bench/floor-stdio.ts`, 'floor-http': `${root}bench/floor-http.ts` },
+  outdir: `${root}.bench`,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -26,6 +29,7 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
 const run = spawnSync(process.execPath, ['--expose-gc', `${root}.bench/bench.mjs`, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

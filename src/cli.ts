@@ -4,8 +4,9 @@
 // command does not pay for the MCP SDK.
 import { parseArgs } from 'node:util';
 import { EXIT, OPTIONS, commandOf } from './commands/command-line.js';
-import { ConfigError, loadConfig, parseInteger } from './config.js';
+import { ConfigError, loadConfig, parseInteger, type Config, type ConfigFlags } from './config.js';
 import { log, setLogLevel } from './logger.js';
+import type { ServeOptions } from './serve.js';
 import { VERSION } from './version.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -39,9 +40,10 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = EXIT[await runDoctor(values, process.env)];
       return;
     }
-    case 'server': {
+    case 'server':
+    case 'http': {
       const config = loadConfig(process.env, values);
-      const { serve } = await import('./serve.js');
+      const serve = command === 'server' ? (await import('./serve.js')).serve : await httpServe(values);
       if (!values.demo) return serve(config);
       const { startDemo } = await import('./demo.js');
       const demo = await startDemo();
@@ -49,6 +51,13 @@ async function main(argv: string[]): Promise<void> {
       return serve({ ...config, providers: demo.providers }, { onShutdown: demo.stop });
     }
   }
+}
+
+/** `credit-mcp http`: its settings are read (and refused) before anything starts. */
+async function httpServe(flags: ConfigFlags): Promise<(config: Config, options?: ServeOptions) => Promise<void>> {
+  const [{ readHttpSettings }, { serveHttp }] = await Promise.all([import('./remote/settings.js'), import('./serve-http.js')]);
+  const settings = readHttpSettings(process.env, flags);
+  return (config, options) => serveHttp(config, settings, options);
 }
 
 function int(raw: string | undefined, name: string, min: number, max: number): number | undefined {

@@ -15,13 +15,15 @@ export interface Config {
   walk: WalkSettings;
 }
 
-export const PROVIDER_ENV: Record<ProviderId, { key: string; baseUrl: string; defaultBaseUrl: string; keyFlag: string; baseUrlFlag: string }> = {
+/** Each provider's names: environment variables, flags, and the request header `credit-mcp http --keys-from-request` reads. */
+export const PROVIDER_ENV: Record<ProviderId, { key: string; baseUrl: string; defaultBaseUrl: string; keyFlag: string; baseUrlFlag: string; keyHeader: string }> = {
   'signal-foundry': {
     key: 'SIGNAL_FOUNDRY_API_KEY',
     baseUrl: 'SIGNAL_FOUNDRY_BASE_URL',
     defaultBaseUrl: 'https://signal-foundry.app',
     keyFlag: 'signal-foundry-key',
     baseUrlFlag: 'signal-foundry-base-url',
+    keyHeader: 'X-Signal-Foundry-Api-Key',
   },
   synap: {
     key: 'SYNAP_API_KEY',
@@ -29,6 +31,7 @@ export const PROVIDER_ENV: Record<ProviderId, { key: string; baseUrl: string; de
     defaultBaseUrl: 'https://synap-cloud-prod.maximem.ai',
     keyFlag: 'synap-key',
     baseUrlFlag: 'synap-base-url',
+    keyHeader: 'X-Synap-Api-Key',
   },
 };
 
@@ -61,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
 export function readProvider(env: NodeJS.ProcessEnv, flags: ConfigFlags, id: ProviderId): ProviderConfig | undefined {
   const names = PROVIDER_ENV[id];
   const apiKey = setting(env, flags, names.keyFlag, names.key);
-  const baseUrl = checkBaseUrl(setting(env, flags, names.baseUrlFlag, names.baseUrl) ?? names.defaultBaseUrl, names.baseUrl);
+  const baseUrl = readBaseUrl(env, flags, id);
   if (!apiKey) return undefined;
   // A key HTTP cannot carry (a pasted control character or space) would fail every request
   // as if the network were down; say so now, without echoing the key.
@@ -69,6 +72,11 @@ export function readProvider(env: NodeJS.ProcessEnv, flags: ConfigFlags, id: Pro
     throw new ConfigError(`${names.key} contains a space, a control or a non-ASCII character, which an HTTP header cannot carry; set the key again.`);
   }
   return { id, apiKey, baseUrl };
+}
+
+export function readBaseUrl(env: NodeJS.ProcessEnv, flags: ConfigFlags, id: ProviderId): URL {
+  const names = PROVIDER_ENV[id];
+  return checkBaseUrl(setting(env, flags, names.baseUrlFlag, names.baseUrl) ?? names.defaultBaseUrl, names.baseUrl);
 }
 
 export function readTimeoutMs(env: NodeJS.ProcessEnv, flags: ConfigFlags): number {
@@ -92,11 +100,11 @@ export function readDefaultProvider(env: NodeJS.ProcessEnv, flags: ConfigFlags):
 }
 
 /** A flag wins over its environment variable; blank counts as unset. */
-function setting(env: NodeJS.ProcessEnv, flags: ConfigFlags, flag: string, variable: string): string | undefined {
+export function setting(env: NodeJS.ProcessEnv, flags: ConfigFlags, flag: string, variable: string): string | undefined {
   return nonEmpty(flags[flag]) ?? nonEmpty(env[variable]);
 }
 
-function integer(env: NodeJS.ProcessEnv, flags: ConfigFlags, flag: string, variable: string, min: number, max: number, fallback: number): number {
+export function integer(env: NodeJS.ProcessEnv, flags: ConfigFlags, flag: string, variable: string, min: number, max: number, fallback: number): number {
   const raw = setting(env, flags, flag, variable);
   return raw === undefined ? fallback : parseInteger(raw, `${variable} (--${flag})`, min, max);
 }

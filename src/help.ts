@@ -11,9 +11,10 @@ Usage:
   credit-mcp summary [options]    get_credit_summary: what used credits over the last days
   credit-mcp ledger [options]     get_credit_ledger: ledger rows with exact totals
   credit-mcp doctor [options]     check the configuration and reach each configured upstream once
+  credit-mcp http [http options]  serve the tools over Streamable HTTP at POST /mcp, for remote hosts
   credit-mcp sim [sim options]    run the upstream simulator alone, for trying things by hand
 
-Options (the server, balance, summary, ledger and doctor; each also read from the environment
+Options (the server, http, balance, summary, ledger and doctor; each also read from the environment
 variable shown; a flag wins):
   --signal-foundry-key KEY        SIGNAL_FOUNDRY_API_KEY   turns Signal Foundry on
   --signal-foundry-base-url URL   SIGNAL_FOUNDRY_BASE_URL  default https://signal-foundry.app
@@ -48,6 +49,19 @@ balance, summary and ledger call the same tool an agent calls and print its text
           --scan-limit N          scan_limit: entries walked for totals, 1..100000 (default 2000)
           --cursor C              the next rows: next_cursor from the previous answer (printed after
                                   its text, or in its --json)
+
+http takes the options above (--demo too) and these, each also read from its variable:
+  --host HOST                     CREDIT_MCP_HTTP_HOST     interface to bind (default 127.0.0.1); another
+                                                           needs tokens or keys from the request, and
+                                                           CREDIT_MCP_HTTP_ALLOWED_HOSTS
+  --port N                        CREDIT_MCP_HTTP_PORT     default 8080; 0 picks a free port
+  --keys-from-request             CREDIT_MCP_KEYS_FROM_REQUEST=true  each request brings its upstream keys
+                                  in X-Signal-Foundry-Api-Key / X-Synap-Api-Key; the server holds none
+  Environment only:               CREDIT_MCP_HTTP_TOKENS   comma-separated bearer tokens clients must send
+                                  CREDIT_MCP_HTTP_ALLOWED_HOSTS  host names clients use (Host, Origin)
+                                  CREDIT_MCP_HTTP_GRACE_MS  SIGTERM waits this long for calls (default 10000)
+It writes "listening on http://HOST:PORT/mcp" to stderr once listening, and one access-log line
+per request. GET /healthz answers 200 without auth.
 
 doctor checks each setting above (a key is shown only as its first 4 characters and its
 length), then reads each configured provider's balance once. One line per check: ok, off,

@@ -3,19 +3,33 @@
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const secrets = new Set<string>();
+/** Each secret with how many holders registered it: a remote server's keys come and go. */
+const secrets = new Map<string, number>();
 let threshold: number = ORDER.info;
 let sink: (line: string) => void = (line) => process.stderr.write(line);
 
-/** Registers a value that must never be printed (API keys). Short values are ignored to avoid mangling text. */
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) secrets.add(value);
+/**
+ * Registers a value that must never be printed (API keys, bearer tokens). Short values are
+ * ignored to avoid mangling text. The returned release forgets it once its last holder has
+ * released it, so a server that sees many keys over time does not hold them all.
+ */
+export function registerSecret(value: string | undefined): () => void {
+  if (!value || value.length < 6) return () => {};
+  secrets.set(value, (secrets.get(value) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const holders = (secrets.get(value) ?? 1) - 1;
+    if (holders > 0) secrets.set(value, holders);
+    else secrets.delete(value);
+  };
 }
 
 /** Replaces every registered secret: upstreams can quote a key back in an error or a field. */
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  for (const secret of secrets.keys()) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   return out;
 }
 
@@ -37,8 +51,8 @@ export function setLogSink(next: (line: string) => void): void {
   sink = next;
 }
 
-function write(level: Level, message: string, fields?: Record<string, unknown>): void {
-  if (ORDER[level] < threshold) return;
+function write(level: Level, message: string, fields?: Record<string, unknown>, always = false): void {
+  if (ORDER[level] < threshold && !always) return;
   let line = `[credit-mcp] ${level} ${message}`;
   if (fields) line += ' ' + safeJson(fields);
   sink(redact(line) + '\n');
@@ -57,4 +71,6 @@ export const log = {
   info: (m: string, f?: Record<string, unknown>) => write('info', m, f),
   warn: (m: string, f?: Record<string, unknown>) => write('warn', m, f),
   error: (m: string, f?: Record<string, unknown>) => write('error', m, f),
+  /** An info line written whatever the level: what a supervisor waits for (the address a server listens on). */
+  announce: (m: string, f?: Record<string, unknown>) => write('info', m, f, true),
 };

@@ -249,6 +249,28 @@ describe('doctor', () => {
   });
 });
 
+describe('doctor and the remote server settings', () => {
+  it('reports what credit-mcp http would do with them, and checks no upstream when keys come with requests', async () => {
+    const before = sim.stats.requests;
+    const r = await run(['doctor'], { SYNAP_BASE_URL: sim.url, CREDIT_MCP_KEYS_FROM_REQUEST: 'true', CREDIT_MCP_HTTP_TOKENS: 'tok_doctor_0123456789ab' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ok {4}synap: no key here; its key comes with each request in X-Synap-Api-Key \(credit-mcp http\), base URL http:\/\/127\.0\.0\.1:/m);
+    expect(r.stdout).toMatch(/^ok {4}http: would listen on 127\.0\.0\.1:8080, 1 bearer token, upstream keys from each request, allowed hosts loopback names, SIGTERM grace 10000 ms$/m);
+    expect(r.stdout).toMatch(/^ok {4}upstreams not checked: no key is held here/m);
+    expect(r.stdout).not.toContain('tok_doctor');
+    expect(sim.stats.requests).toBe(before);
+  });
+
+  it('fails what credit-mcp http would refuse to start with, and exits 2', async () => {
+    const r = await run(['doctor'], { ...env, CREDIT_MCP_HTTP_HOST: '0.0.0.0' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^FAIL {2}http: CREDIT_MCP_HTTP_HOST \(--host\) 0\.0\.0\.0 is not loopback/m);
+    const both = await run(['doctor'], { ...env, CREDIT_MCP_KEYS_FROM_REQUEST: 'true' });
+    expect(both.status).toBe(2);
+    expect(both.stdout).toMatch(/^FAIL {2}http: keys from the request .* but SIGNAL_FOUNDRY_API_KEY and SYNAP_API_KEY are set/m);
+  });
+});
+
 describe('--help', () => {
   it('lists every command and every flag the parser takes, and no other', async () => {
     const r = await run(['--help']);

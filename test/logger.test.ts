@@ -15,3 +15,15 @@ describe('logger', () => {
     expect(redact('nothing here')).toBe('nothing here');
   });
 });
+
+describe('registered secrets', () => {
+  it('are forgotten when their last holder releases them, and not before', () => {
+    const first = registerSecret('tenant_key_ABCDEF_1');
+    const second = registerSecret('tenant_key_ABCDEF_1');
+    first();
+    first(); // a second release by the same holder counts once
+    expect(redact('key tenant_key_ABCDEF_1')).toBe('key [redacted]');
+    second();
+    expect(redact('key tenant_key_ABCDEF_1')).toBe('key tenant_key_ABCDEF_1');
+  });
+});

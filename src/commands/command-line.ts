@@ -27,6 +27,8 @@ export const OPTIONS = {
   'scan-limit': { type: 'string' },
   cursor: { type: 'string' },
   port: { type: 'string' },
+  host: { type: 'string' },
+  'keys-from-request': { type: 'boolean' },
   'latency-ms': { type: 'string' },
   'rate-limit': { type: 'string' },
   'ledger-size': { type: 'string' },
@@ -57,6 +59,7 @@ export const COMMAND_FLAGS = {
   summary: [...TOOL_COMMAND, 'days', 'recent'],
   ledger: [...TOOL_COMMAND, 'type', 'from', 'to', 'limit', 'scan-limit', 'cursor'],
   doctor: CONFIGURATION,
+  http: [...CONFIGURATION, 'host', 'port', 'keys-from-request'],
   sim: ['port', 'latency-ms', 'rate-limit', 'ledger-size', 'seed'],
 } satisfies Record<string, Flag[]>;
 

@@ -3,6 +3,8 @@
 import {
   ConfigError,
   PROVIDER_ENV,
+  isLoopback,
+  readBaseUrl,
   readDefaultProvider,
   readProvider,
   readTimeoutMs,
@@ -12,6 +14,7 @@ import {
 } from '../config.js';
 import { PROVIDER_IDS, type ProviderId } from '../model.js';
 import { formatCredits } from '../format.js';
+import { checkHttpSafety, HTTP_VARIABLES, readHttpSettings, type HttpSettings } from '../remote/settings.js';
 import { checkBalance } from '../tools/check-balance.js';
 import type { Outcome } from './command-line.js';
 import { openToolSession, printOut, startDemoIf } from './tool-session.js';
@@ -47,11 +50,17 @@ async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProvider
     }
   };
 
+  // `credit-mcp http`'s settings, when any is set: a remote server's keys may come with each request.
+  const http = HTTP_VARIABLES.some((v) => env[v] !== undefined) ? read('http', () => readHttpSettings(env, flags)) : undefined;
+  const keysFromRequest = http !== undefined && http !== FAILED && http.keysFromRequest;
+
   const providers: Config['providers'] = {};
   for (const id of PROVIDER_IDS) {
     const provider = demoProviders ? demoProviders[id] : read(id, () => readProvider(env, flags, id));
     if (provider === FAILED) continue;
-    if (provider) {
+    if (!provider && keysFromRequest) {
+      report('ok', `${id}: no key here; its key comes with each request in ${PROVIDER_ENV[id].keyHeader} (credit-mcp http), base URL ${readBaseUrl(env, flags, id).href}`);
+    } else if (provider) {
       providers[id] = provider;
       const where = demoProviders ? ' (the demo simulator)' : provider.baseUrl.protocol === 'http:' ? ' (loopback, so plain http is allowed)' : '';
       report('ok', `${id}: on, key ${keyHint(provider.apiKey)}, base URL ${provider.baseUrl.href}${where}`);
@@ -67,11 +76,26 @@ async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProvider
   const defaultProvider = read('default provider', () => readDefaultProvider(env, flags));
   if (defaultProvider !== FAILED) reportDefaultProvider(defaultProvider, Object.keys(providers) as ProviderId[]);
 
-  if (!configValid || timeoutMs === FAILED || walk === FAILED || defaultProvider === FAILED) {
+  if (http !== undefined && http !== FAILED) {
+    try {
+      checkHttpSafety(http, providers);
+      report('ok', `http: ${describeHttp(http)}`);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      configValid = false;
+      report('FAIL', `http: ${error.message}`);
+    }
+  }
+
+  if (!configValid || http === FAILED || timeoutMs === FAILED || walk === FAILED || defaultProvider === FAILED) {
     report('FAIL', 'upstreams not checked: fix the configuration above first (the server would not start with it)');
     return 'usage';
   }
   const on = Object.keys(providers) as ProviderId[];
+  if (keysFromRequest) {
+    report('ok', 'upstreams not checked: no key is held here (a request with a key reaches them)');
+    return 'ok';
+  }
   if (on.length === 0) {
     report('FAIL', `no provider is on: set ${PROVIDER_IDS.map((id) => PROVIDER_ENV[id].key).join(' or ')}, or try credit-mcp doctor --demo`);
     return 'notConfigured';
@@ -112,6 +136,13 @@ function reportDefaultProvider(chosen: ProviderId | undefined, on: ProviderId[])
     return report('ok', `default provider: none, so every call names its provider (CREDIT_MCP_DEFAULT_PROVIDER would pick one)`);
   }
   report('ok', on.length === 1 ? `default provider: none needed, ${on[0]} is the only one on` : 'default provider: none');
+}
+
+/** What a remote server would do with these settings, in one line. */
+function describeHttp(h: HttpSettings): string {
+  const auth = h.tokens.length ? `${h.tokens.length} bearer token${h.tokens.length > 1 ? 's' : ''}` : 'no client auth (loopback only)';
+  const hosts = [...(isLoopback(h.host) ? ['loopback names'] : []), ...h.allowedHosts].join(', ');
+  return `would listen on ${h.host}:${h.port}, ${auth}, upstream keys ${h.keysFromRequest ? 'from each request' : "the server's"}, allowed hosts ${hosts}, SIGTERM grace ${h.graceMs} ms`;
 }
 
 /** Enough to tell two keys apart, not enough to use one: short keys show only their length. */

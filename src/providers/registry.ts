@@ -1,5 +1,5 @@
 // Which providers are on, and which one a call means.
-import { PROVIDER_ENV, type Config } from '../config.js';
+import { PROVIDER_ENV, type Config, type ProviderConfig } from '../config.js';
 import { InputError, NotConfiguredError } from '../errors.js';
 import { UpstreamClient } from '../http/client.js';
 import { cursorSecret } from '../ledger/cursor.js';
@@ -14,22 +14,66 @@ export interface ResolvedProvider {
   cursorSecret: Buffer;
 }
 
+export interface OpenedProvider extends ResolvedProvider {
+  /** Closes the provider's connections and lets the logger forget its key. */
+  close(): Promise<void>;
+}
+
+/**
+ * One provider for one key: its own HTTP client (connection pool, rate-limit pacing) and
+ * cursor secret. Every key reaches an upstream through here (configured, the demo's, or a
+ * remote caller's), so here the logger and every answer's redaction learn it.
+ */
+export function openProvider(p: ProviderConfig, timeoutMs: number, now: () => number = Date.now): OpenedProvider {
+  const forget = registerSecret(p.apiKey);
+  const base = { baseUrl: p.baseUrl, apiKey: p.apiKey, timeoutMs };
+  const provider =
+    p.id === 'synap'
+      ? new SynapProvider(new UpstreamClient(synapProfile(base)), now)
+      : new SignalFoundryProvider(new UpstreamClient(signalFoundryProfile(base)), now);
+  return { provider, cursorSecret: cursorSecret(p.id, p.apiKey), close: () => provider.close().finally(forget) };
+}
+
+/** How a caller turns a provider on, in the words of a "not configured" answer. */
+export interface EnableHint {
+  one(id: ProviderId): string;
+  none(): string;
+}
+
+/** The server's own environment: keys in variables, read at start-up. */
+const FROM_ENVIRONMENT: EnableHint = {
+  one: (id) => `set ${PROVIDER_ENV[id].key}`,
+  none: () =>
+    `set ${PROVIDER_IDS.map((id) => PROVIDER_ENV[id].key).join(' or ')} and restart, or start with --demo to try the built-in simulator`,
+};
+
+/** Providers someone else opened and will close (a remote server's per-key pool), lent for one request. */
+export interface LentProviders {
+  lent: Partial<Record<ProviderId, ResolvedProvider>>;
+  defaultProvider?: ProviderId;
+  enable: EnableHint;
+}
+
 export class ProviderRegistry {
   private readonly providers = new Map<ProviderId, ResolvedProvider>();
+  private readonly owned: OpenedProvider[] = [];
+  private readonly defaultProvider: ProviderId | undefined;
+  private readonly enable: EnableHint;
 
-  constructor(private readonly config: Config, now: () => number = Date.now) {
+  constructor(source: Config | LentProviders, now: () => number = Date.now) {
+    this.defaultProvider = source.defaultProvider;
+    this.enable = 'lent' in source ? source.enable : FROM_ENVIRONMENT;
     for (const id of PROVIDER_IDS) {
-      const p = config.providers[id];
+      if ('lent' in source) {
+        const lent = source.lent[id];
+        if (lent) this.providers.set(id, lent);
+        continue;
+      }
+      const p = source.providers[id];
       if (!p) continue;
-      // Every key reaches an upstream through here (configured, or the demo's), so here the
-      // logger and every answer's redaction learn it.
-      registerSecret(p.apiKey);
-      const base = { baseUrl: p.baseUrl, apiKey: p.apiKey, timeoutMs: config.timeoutMs };
-      const provider =
-        id === 'synap'
-          ? new SynapProvider(new UpstreamClient(synapProfile(base)), now)
-          : new SignalFoundryProvider(new UpstreamClient(signalFoundryProfile(base)), now);
-      this.providers.set(id, { provider, cursorSecret: cursorSecret(id, p.apiKey) });
+      const opened = openProvider(p, source.timeoutMs, now);
+      this.owned.push(opened);
+      this.providers.set(id, opened);
     }
   }
 
@@ -42,24 +86,20 @@ export class ProviderRegistry {
     if (requested) {
       const found = this.providers.get(requested);
       if (!found) {
-        const names = PROVIDER_ENV[requested];
-        throw new NotConfiguredError(`${requested} is not configured: set ${names.key}${on.length ? ` (configured: ${on.join(', ')})` : ''}.`);
+        throw new NotConfiguredError(`${requested} is not configured: ${this.enable.one(requested)}${on.length ? ` (configured: ${on.join(', ')})` : ''}.`);
       }
       return found;
     }
-    if (on.length === 0) {
-      throw new NotConfiguredError(
-        `No credit provider is configured: set ${PROVIDER_IDS.map((id) => PROVIDER_ENV[id].key).join(' or ')} and restart, or start with --demo to try the built-in simulator.`,
-      );
-    }
-    const chosen = on.length === 1 ? on[0] : this.config.defaultProvider;
+    if (on.length === 0) throw new NotConfiguredError(`No credit provider is configured: ${this.enable.none()}.`);
+    const chosen = on.length === 1 ? on[0] : this.defaultProvider;
     if (!chosen || !this.providers.has(chosen)) {
       throw new InputError('provider', `provider is required when several providers are configured: one of ${on.join(', ')} (or set CREDIT_MCP_DEFAULT_PROVIDER).`);
     }
     return this.providers.get(chosen)!;
   }
 
+  /** Closes the providers this registry opened; lent ones stay with their owner. */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.providers.values()].map((p) => p.provider.close()));
+    await Promise.all(this.owned.map((p) => p.close()));
   }
 }

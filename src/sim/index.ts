@@ -16,7 +16,7 @@ import { SignalFoundryAccount } from './signal-account.js';
 import { signalFoundryUpstream } from './signal-foundry.js';
 import { SynapLedger } from './synap-ledger.js';
 import { synapUpstream } from './synap.js';
-import { owns } from './upstream.js';
+import { owns, type Upstream } from './upstream.js';
 import type {
   Fault,
   RateLimitOptions,
@@ -44,19 +44,24 @@ export interface SimulatorOptions {
   latencyMs?: number;
   rateLimit?: RateLimitOptions;
   keys?: { signalFoundry?: string; synap?: string };
+  /**
+   * Further accounts on the same two APIs, each with its own keys and seeded data: a request
+   * is answered from the account its key belongs to (a remote server's tenants).
+   */
+  tenants?: TenantOptions[];
 }
 
-export interface Simulator {
-  url: string;
+export interface TenantOptions {
   keys: { signalFoundry: string; synap: string };
-  close(): Promise<void>;
-  setLatency(ms: number): void;
-  setRateLimit(opts?: RateLimitOptions): void;
-  stats: SimulatorStats;
-  resetStats(): void;
-  requestLog: LoggedRequest[];
-  injectFault(fault: Fault): void;
-  clearFaults(): void;
+  /** Data seed; default: the simulator's seed plus the tenant's position. */
+  seed?: number;
+  synapLedgerSize?: number;
+  signalEventCount?: number;
+}
+
+/** One account on both APIs: its keys, and its data as tests read it back. */
+export interface SimTenant {
+  keys: { signalFoundry: string; synap: string };
   synap: {
     entries(): readonly SynapLedgerEntry[];
     query(f: SynapLedgerFilter): SynapLedgerEntry[];
@@ -70,19 +75,37 @@ export interface Simulator {
   };
 }
 
+/** The default account's keys and data sit at the top level; `tenants` lists every account, it first. */
+export interface Simulator extends SimTenant {
+  url: string;
+  tenants: SimTenant[];
+  close(): Promise<void>;
+  setLatency(ms: number): void;
+  setRateLimit(opts?: RateLimitOptions): void;
+  stats: SimulatorStats;
+  resetStats(): void;
+  requestLog: LoggedRequest[];
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';
   const seed = opts.seed ?? 42;
   const now = opts.now ?? Date.now;
   const anchorMs = Math.floor(now());
-  const keys = {
-    signalFoundry: opts.keys?.signalFoundry ?? DEFAULT_SIGNAL_FOUNDRY_KEY,
-    synap: opts.keys?.synap ?? DEFAULT_SYNAP_KEY,
-  };
-
-  const ledger = new SynapLedger(createPrng(seed, 'synap'), anchorMs, opts.synapLedgerSize ?? 2500);
-  const account = new SignalFoundryAccount(createPrng(seed, 'signal-foundry'), anchorMs, opts.signalEventCount ?? 400);
-  const upstreams = [signalFoundryUpstream(account, keys.signalFoundry), synapUpstream(ledger, keys.synap)];
+  const accounts: TenantOptions[] = [
+    {
+      keys: { signalFoundry: opts.keys?.signalFoundry ?? DEFAULT_SIGNAL_FOUNDRY_KEY, synap: opts.keys?.synap ?? DEFAULT_SYNAP_KEY },
+      seed,
+      ...(opts.synapLedgerSize !== undefined ? { synapLedgerSize: opts.synapLedgerSize } : {}),
+      ...(opts.signalEventCount !== undefined ? { signalEventCount: opts.signalEventCount } : {}),
+    },
+    ...(opts.tenants ?? []),
+  ];
+  const built = accounts.map((a, i) => openTenant(a, a.seed ?? seed + i, anchorMs, now));
+  const upstreams = built.flatMap((t) => t.upstreams);
+  const tenants = built.map((t) => t.tenant);
 
   let latencyMs = Math.max(0, opts.latencyMs ?? 0);
   let rateLimiter = opts.rateLimit ? new RateLimiter(opts.rateLimit, now) : undefined;
@@ -164,8 +187,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
+    ...tenants[0]!,
     url: `http://${urlHost}:${port}`,
-    keys,
+    tenants,
     close: () => lifecycle.close(),
     setLatency: (ms) => {
       latencyMs = Math.max(0, ms);
@@ -178,16 +202,27 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requestLog: recorder.requestLog,
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
-    synap: {
-      entries: () => ledger.entries(),
-      query: (f) => ledger.query(f),
-      insert: (e) => ledger.insert(e, now()),
-      balance: () => ledger.balance(),
-    },
-    signalFoundry: {
-      events: () => account.events(),
-      insert: (e) => account.insert(e, now()),
-      balance: () => account.balance(now()),
+  };
+}
+
+function openTenant(options: TenantOptions, seed: number, anchorMs: number, now: () => number): { upstreams: Upstream[]; tenant: SimTenant } {
+  const ledger = new SynapLedger(createPrng(seed, 'synap'), anchorMs, options.synapLedgerSize ?? 2500);
+  const account = new SignalFoundryAccount(createPrng(seed, 'signal-foundry'), anchorMs, options.signalEventCount ?? 400);
+  return {
+    upstreams: [signalFoundryUpstream(account, options.keys.signalFoundry), synapUpstream(ledger, options.keys.synap)],
+    tenant: {
+      keys: { ...options.keys },
+      synap: {
+        entries: () => ledger.entries(),
+        query: (f) => ledger.query(f),
+        insert: (e) => ledger.insert(e, now()),
+        balance: () => ledger.balance(),
+      },
+      signalFoundry: {
+        events: () => account.events(),
+        insert: (e) => account.insert(e, now()),
+        balance: () => account.balance(now()),
+      },
     },
   };
 }

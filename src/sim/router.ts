@@ -1,6 +1,7 @@
 // From a request to an answer, the same way for both upstreams: pick the
 // upstream by path prefix, then route (404/405), authenticate, spend a
-// rate-limit token, and only then run the handler.
+// rate-limit token, and only then run the handler. With several accounts, each
+// API is listed once per account: the key picks the account.
 
 import { json, withHeaders, type SimRequest, type SimResponse } from './http.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -13,17 +14,25 @@ export interface RouterContext {
 }
 
 export function answer(req: SimRequest, ctx: RouterContext): SimResponse {
-  const upstream = ctx.upstreams.find((u) => owns(u, req.path));
-  if (!upstream) return json(404, { detail: 'Not Found' });
-  const echo = upstream.echoHeaders(req);
+  const owners = ctx.upstreams.filter((u) => owns(u, req.path));
+  const first = owners[0];
+  if (!first) return json(404, { detail: 'Not Found' });
+  const echo = first.echoHeaders(req);
 
-  const route = upstream.routes.get(req.path);
-  if (!route) return withHeaders(upstream.notFound(req), echo);
-  const handler = route[req.method];
-  if (!handler) return withHeaders(upstream.methodNotAllowed(req), { ...echo, allow: Object.keys(route).join(', ') });
+  const firstRoute = first.routes.get(req.path);
+  if (!firstRoute) return withHeaders(first.notFound(req), echo);
+  if (!firstRoute[req.method]) return withHeaders(first.methodNotAllowed(req), { ...echo, allow: Object.keys(firstRoute).join(', ') });
 
-  const auth = upstream.authenticate(req);
+  // The account whose key this is; when none, the first account's refusal.
+  let upstream = first;
+  let auth = first.authenticate(req);
+  for (const other of owners.slice(1)) {
+    if (auth.ok) break;
+    const tried = other.authenticate(req);
+    if (tried.ok) [upstream, auth] = [other, tried];
+  }
   if (!auth.ok) return withHeaders(auth.response, echo);
+  const handler = upstream.routes.get(req.path)![req.method]!;
 
   let limitHeaders: Record<string, string> = {};
   const limiter = ctx.rateLimiter();

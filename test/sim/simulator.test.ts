@@ -78,6 +78,30 @@ describe('seeded data', () => {
     }
   });
 
+  it('keeps further accounts apart: each key reads its own account, an unknown key none', async () => {
+    const keys = { signalFoundry: 'sf_second_tenant_key_0001', synap: 'synap_second_tenant_key_0001' };
+    const multi = await startSimulator({ now: clock, synapLedgerSize: 300, signalEventCount: 40, tenants: [{ keys, seed: 9, synapLedgerSize: 120 }] });
+    try {
+      const [first, second] = multi.tenants;
+      expect(first!.keys).toEqual(multi.keys);
+      expect(second!.synap.entries()).toHaveLength(120);
+      expect(multi.synap.entries()).toHaveLength(300);
+      const as = (key: string, path: string) => call(multi, path, { headers: { authorization: `Bearer ${key}` } });
+      expect((await as(keys.synap, '/v1/credits/balance')).body).toEqual(second!.synap.balance());
+      expect((await as(multi.keys.synap, '/v1/credits/balance')).body).toEqual(multi.synap.balance());
+      expect(second!.synap.balance().balance_credits).not.toBe(multi.synap.balance().balance_credits);
+      const page = await as(keys.synap, ledgerUrl({ limit: 5 }));
+      expect(page.body.total).toBe(120);
+      expect(page.body.entries).toEqual(second!.synap.entries().slice(0, 5));
+      expect((await as(keys.signalFoundry, '/api/signal-foundry/credits/balance')).body.balance).toEqual(second!.signalFoundry.balance());
+      // Keys are per API too: a Synap key is no Signal Foundry key.
+      expect((await as(keys.synap, '/api/signal-foundry/credits/balance')).status).toBe(401);
+      expect((await as('synap_nobody', '/v1/credits/balance')).body).toMatchObject({ code: 'CREDENTIAL_INVALID' });
+    } finally {
+      await multi.close();
+    }
+  });
+
   it('gives Synap a plausible ledger whose balance is the sum of its deltas', () => {
     const entries = sim.synap.entries();
     expect(entries).toHaveLength(2500);

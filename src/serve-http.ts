@@ -1,0 +1,182 @@
+// `credit-mcp http`: the factory served over Streamable HTTP, stateless, both protocol eras
+// (the SDK's createMcpHandler, mounted on node:http with @modelcontextprotocol/node), so any
+// instance answers any request. In front of the handler, in order: the route, Host and Origin
+// (DNS rebinding), the bearer token, the caller's upstream keys. Each request gets one
+// access-log line; SIGTERM drains the calls in flight.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, localhostAllowedHostnames, type AuthInfo, type McpRequestContext } from '@modelcontextprotocol/server';
+import { ConfigError, isLoopback, type Config } from './config.js';
+import { log, registerSecret } from './logger.js';
+import { ProviderRegistry } from './providers/registry.js';
+import { accessLog } from './remote/access-log.js';
+import { tokenCheck } from './remote/bearer.js';
+import { checkHttpSafety, type HttpSettings } from './remote/settings.js';
+import { KeyHeaderError, TenantPool } from './remote/tenants.js';
+import type { ServeOptions } from './serve.js';
+import { createCreditServer } from './server.js';
+
+export const MCP_PATH = '/mcp';
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Node's own guards against clients that hold a connection without finishing a request. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Longer than a proxy's idle upstream keep-alive (nginx: 60 s), so the proxy closes first. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** A request's providers travel to the factory on its AuthInfo: the caller's credentials, resolved. */
+const REGISTRY = 'credit-mcp/registry';
+
+export async function serveHttp(config: Config, settings: HttpSettings, options: ServeOptions = {}): Promise<void> {
+  checkHttpSafety(settings, config.providers);
+  settings.tokens.forEach((token) => registerSecret(token));
+
+  const shutdown = new AbortController();
+  let shared: ProviderRegistry | undefined;
+  const tenants = settings.keysFromRequest
+    ? new TenantPool({
+        baseUrls: settings.baseUrls,
+        timeoutMs: config.timeoutMs,
+        ...(config.defaultProvider ? { defaultProvider: config.defaultProvider } : {}),
+      })
+    : undefined;
+  const factory = ({ authInfo }: McpRequestContext) => {
+    const lent = authInfo?.extra?.[REGISTRY] as ProviderRegistry | undefined;
+    const registry = lent ?? (shared ??= new ProviderRegistry(config));
+    return createCreditServer({ registry: async () => registry, walk: config.walk, shutdownSignal: shutdown.signal });
+  };
+  const handler = createMcpHandler(factory, {
+    maxRequestBodySize: MAX_BODY_BYTES,
+    onerror: (error) => log.debug('mcp: request refused or failed', { error }),
+  });
+  const serveMcp = toNodeHandler(handler, { maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => log.error('mcp: handler failed', { error }) });
+
+  const allowed = allowedHostnames(settings);
+  const checkHost = hostHeaderValidation(allowed);
+  const checkOrigin = originValidation(allowed);
+  const checkToken = settings.tokens.length ? tokenCheck(settings.tokens) : undefined;
+
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const access = accessLog(req, res);
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight > 0 || !draining) return;
+      drained?.();
+    });
+    if (draining) {
+      res.setHeader('connection', 'close');
+      res.once('finish', () => server.closeIdleConnections());
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      return req.method === 'GET' || req.method === 'HEAD' ? send(res, 200, { status: 'ok' }) : refuse(res, 405, 'Method not allowed: use GET.', { allow: 'GET, HEAD' });
+    }
+    if (path !== MCP_PATH) return refuse(res, 404, `Not found: the MCP endpoint is POST ${MCP_PATH}.`);
+    if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this stateless endpoint answers POST only.', { allow: 'POST' });
+    if (draining) return refuse(res, 503, 'Shutting down: retry on another instance.', { 'retry-after': '1' });
+    if (!checkHost(req, res) || !checkOrigin(req, res)) return;
+
+    let auth: AuthInfo | undefined;
+    if (checkToken) {
+      const checked = await checkToken(req.headers.authorization);
+      if (checked instanceof Response) return sendResponse(res, checked);
+      auth = checked;
+      access.record.client = checked.clientId;
+    }
+    if (tenants) {
+      let lease;
+      try {
+        lease = tenants.lease(req.headers);
+      } catch (error) {
+        if (error instanceof KeyHeaderError) return refuse(res, 400, error.message);
+        throw error;
+      }
+      res.once('close', lease.release);
+      auth = { ...(auth ?? { token: '', clientId: 'keys-from-request', scopes: [] }), extra: { [REGISTRY]: lease.registry } };
+    }
+    if (auth) access.req.auth = auth;
+    await serveMcp(access.req, res);
+  }
+
+  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log.error('http: request failed', { error });
+      if (!res.headersSent) refuse(res, 500, 'Internal error.');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  await listen(server, settings);
+
+  async function stop(why: string): Promise<void> {
+    if (draining) return;
+    draining = true;
+    log.info('shutting down: no new requests; waiting for calls in flight', { why, in_flight: inFlight, grace_ms: settings.graceMs });
+    server.close();
+    server.closeIdleConnections();
+    const settled = new Promise<void>((resolve) => (drained = resolve));
+    if (inFlight === 0) drained?.();
+    const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), settings.graceMs).unref());
+    if ((await Promise.race([settled, grace])) === 'grace') {
+      // What is still running is cancelled: each call answers "Cancelled" if its client is still there.
+      log.warn('shutting down: grace period over, cancelling the calls still in flight', { in_flight: inFlight });
+      shutdown.abort();
+      await Promise.race([settled, new Promise((r) => setTimeout(r, 1000).unref())]);
+    }
+    server.closeAllConnections();
+    await Promise.allSettled([handler.close(), shared?.closeAll(), tenants?.closeAll(), options.onShutdown?.()]);
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const providers = settings.keysFromRequest ? 'from each request' : Object.keys(config.providers).length ? Object.keys(config.providers) : 'none (every tool answers "not configured")';
+  log.announce(`listening on http://${host}:${port}${MCP_PATH}`, {
+    providers,
+    client_auth: settings.tokens.length ? `${settings.tokens.length} bearer token(s)` : 'none',
+    allowed_hosts: allowed,
+  });
+}
+
+/** Host names a request may name in Host or Origin: loopback names on a loopback bind, plus the configured ones. */
+function allowedHostnames(settings: HttpSettings): string[] {
+  const names = [...settings.allowedHosts];
+  if (isLoopback(settings.host)) names.push(...localhostAllowedHostnames(), settings.host.includes(':') ? `[${settings.host}]` : settings.host);
+  return [...new Set(names)];
+}
+
+function listen(server: Server, settings: HttpSettings): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${settings.host}:${settings.port}`;
+      if (error.code === 'EADDRINUSE') reject(new ConfigError(`CREDIT_MCP_HTTP_PORT (--port): ${where} is already in use; pick another port, or 0 for a free one.`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EACCES') {
+        reject(new ConfigError(`CREDIT_MCP_HTTP_HOST (--host): cannot listen on ${where} (${error.code}).`));
+      } else reject(error);
+    });
+    server.listen(settings.port, settings.host, () => resolve());
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+/** Refusals in the JSON-RPC error shape the SDK uses for its own (403, 413). */
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  send(res, status, { jsonrpc: '2.0', error: { code: -32000, message }, id: null }, headers);
+}
+
+async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  const body = await response.text();
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(body);
+}
