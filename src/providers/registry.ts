@@ -27,7 +27,7 @@ export class ProviderRegistry {
       const base = { baseUrl: p.baseUrl, apiKey: p.apiKey, timeoutMs: config.timeoutMs };
       const provider =
         id === 'synap'
-          ? new SynapProvider(new UpstreamClient(synapProfile(base)), now)
+          ? new SynapProvider(new UpstreamClient(synapProfile(base)), now, config.ledger)
           : new SignalFoundryProvider(new UpstreamClient(signalFoundryProfile(base)), now);
       this.providers.set(id, { provider, cursorSecret: cursorSecret(id, p.apiKey) });
     }

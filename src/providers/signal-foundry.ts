@@ -3,8 +3,9 @@
 import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
 import type { Balance, Grant, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
 import { ShapeReader, type Json } from './read.js';
-import type { CreditProvider, LedgerSource, PageOptions, SummaryRequest } from './provider.js';
+import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
 import { byLargest, matchesFilters, newestFirst } from '../ledger/filters.js';
+import { uncachedWindow } from '../ledger/window.js';
 import { DAY_MS } from '../time.js';
 
 const SUMMARY_PATH = '/api/signal-foundry/credits';
@@ -35,6 +36,11 @@ export class SignalFoundryProvider implements CreditProvider {
 
   constructor(private readonly client: UpstreamClient, private readonly now: () => number = Date.now) {
     this.ledger = { pageSize: SIGNAL_FOUNDRY_EVENT_CAP, fetchPage: (f, o, l, s) => this.fetchLedgerPage(f, o, l, s) };
+  }
+
+  /** One summary request holds every event there is: nothing to cache. */
+  openLedger(): Promise<LedgerWindow> {
+    return Promise.resolve(uncachedWindow(this.ledger));
   }
 
   async getBalance(signal?: AbortSignal): Promise<Balance> {

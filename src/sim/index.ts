@@ -17,6 +17,7 @@ import { signalFoundryUpstream } from './signal-foundry.js';
 import { SynapLedger } from './synap-ledger.js';
 import { synapUpstream } from './synap.js';
 import { owns } from './upstream.js';
+import { SYNAP_PAGE_LIMIT_MODES } from './types.js';
 import type {
   Fault,
   RateLimitOptions,
@@ -25,6 +26,7 @@ import type {
   SynapBalance,
   SynapLedgerEntry,
   SynapLedgerFilter,
+  SynapPageLimit,
 } from './types.js';
 
 export type * from './types.js';
@@ -33,6 +35,13 @@ export type { LoggedRequest, SimulatorStats } from './recorder.js';
 export const DEFAULT_SIGNAL_FOUNDRY_KEY = 'sf_demo_key_7Qx2mP9vLr4tKw8n';
 export const DEFAULT_SYNAP_KEY = 'synap_demo_key_H3dJ6fYc2sNq5Lb8';
 const MAX_REQUEST_BODY_BYTES = 1_000_000;
+const DEFAULT_PAGE_LIMIT: SynapPageLimit = { max: 100, over: 'refuse' };
+
+function checkPageLimit(limit: SynapPageLimit): SynapPageLimit {
+  if (!Number.isInteger(limit.max) || limit.max < 1) throw new Error('synapPageLimit.max must be a positive integer');
+  if (!SYNAP_PAGE_LIMIT_MODES.includes(limit.over)) throw new Error(`synapPageLimit.over must be one of ${SYNAP_PAGE_LIMIT_MODES.join(', ')}`);
+  return { max: limit.max, over: limit.over };
+}
 
 export interface SimulatorOptions {
   host?: string;
@@ -40,6 +49,10 @@ export interface SimulatorOptions {
   seed?: number;
   now?: () => number;
   synapLedgerSize?: number;
+  /** Days of history the seeded Synap ledger spans (default 180). */
+  synapHistoryDays?: number;
+  /** The Synap ledger's largest page (default 100, refusing larger with a 422). */
+  synapPageLimit?: Partial<SynapPageLimit>;
   signalEventCount?: number;
   latencyMs?: number;
   rateLimit?: RateLimitOptions;
@@ -52,6 +65,8 @@ export interface Simulator {
   close(): Promise<void>;
   setLatency(ms: number): void;
   setRateLimit(opts?: RateLimitOptions): void;
+  /** Changes the Synap ledger's largest page from the next request on. */
+  setSynapPageLimit(limit: Partial<SynapPageLimit>): void;
   stats: SimulatorStats;
   resetStats(): void;
   requestLog: LoggedRequest[];
@@ -80,9 +95,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     synap: opts.keys?.synap ?? DEFAULT_SYNAP_KEY,
   };
 
-  const ledger = new SynapLedger(createPrng(seed, 'synap'), anchorMs, opts.synapLedgerSize ?? 2500);
+  const ledger = new SynapLedger(createPrng(seed, 'synap'), anchorMs, opts.synapLedgerSize ?? 2500, opts.synapHistoryDays);
   const account = new SignalFoundryAccount(createPrng(seed, 'signal-foundry'), anchorMs, opts.signalEventCount ?? 400);
-  const upstreams = [signalFoundryUpstream(account, keys.signalFoundry), synapUpstream(ledger, keys.synap)];
+  let pageLimit = checkPageLimit({ ...DEFAULT_PAGE_LIMIT, ...opts.synapPageLimit });
+  const upstreams = [signalFoundryUpstream(account, keys.signalFoundry), synapUpstream(ledger, keys.synap, () => pageLimit)];
 
   let latencyMs = Math.max(0, opts.latencyMs ?? 0);
   let rateLimiter = opts.rateLimit ? new RateLimiter(opts.rateLimit, now) : undefined;
@@ -172,6 +188,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     setRateLimit: (limit) => {
       rateLimiter = limit ? new RateLimiter(limit, now) : undefined;
+    },
+    setSynapPageLimit: (limit) => {
+      pageLimit = checkPageLimit({ ...pageLimit, ...limit });
     },
     stats: recorder.stats,
     resetStats: () => recorder.reset(),
