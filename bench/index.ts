@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { benchAnswerBytes } from './answer-bytes.js';
 import { benchCallOverhead } from './call-overhead.js';
 import { benchColdStart } from './cold-start.js';
+import { benchLedgerSession } from './ledger-session.js';
 import { benchLedgerWalk } from './ledger-walk.js';
 import { benchMemory } from './memory.js';
 
@@ -12,4 +13,5 @@ out(await benchColdStart());
 out(await benchCallOverhead());
 out(await benchAnswerBytes());
 out(await benchLedgerWalk());
+out(await benchLedgerSession());
 out(await benchMemory());

@@ -71,7 +71,7 @@ class CachedWindow implements LedgerWindow {
       const confirmed = first.total - newer === held.length && first.entries.slice(newer).every((e, i) => e.ledger_id === held[i]?.ledger_id);
       if (!confirmed) return this.cache.drop(range);
       this.cache.touch(range);
-      const all = newer > 0 ? [...first.entries.slice(0, newer), ...held] : held;
+      const all = newer > 0 ? [...first.entries.slice(0, newer).map((e) => this.cache.compact(e)), ...held] : held;
       if (sameType) return this.place(0, all, all.length);
       this.everyType = { entryType: undefined, from, to, entries: all };
       const mine = all.filter((e) => e.entry_type === type);
@@ -123,7 +123,7 @@ class CachedWindow implements LedgerWindow {
     }
     this.total = page.total;
     if (page.truncated || this.known + page.entries.length > this.cache.maxEntries) return;
-    this.place(offset, page.entries, page.total);
+    this.place(offset, page.entries.map((e) => this.cache.compact(e)), page.total);
   }
 
   private place(offset: number, entries: readonly LedgerEntry[], total: number): void {
