@@ -197,29 +197,36 @@ describe('progress, cancellation and the rate limit, with the cache in the path'
     const s = await setup({ synapLedgerSize: 1500, rateLimit: { limit: 600, windowMs: 60_000, burst: 3 } }, { CREDIT_MCP_SYNAP_PAGE_SIZE: '100' });
     const short = { concurrency: 8, budgetMs: 250 };
     const long = { concurrency: 8, budgetMs: 30_000 };
-    for (const [start, resume] of [
-      [s.cached, s.uncached],
-      [s.uncached, s.cached],
-    ] as const) {
-      const first = await callTool(getCreditLedger, start, { provider: 'synap', scan_limit: 100_000, limit: 10 }, { now: () => s.clock.now, walk: short });
-      expect(first.data!.complete).toBe(false);
-      expect(first.data!.partial_reason).toMatch(/rate limit paused the scan|scan used its time budget/);
-      const all = s.sim.synap.query({ to: first.data!.filters.to });
-      expect(first.data!.totals.count).toBe(first.data!.scanned);
-      expect(first.data!.totals.net).toBeCloseTo(all.slice(0, first.data!.scanned).reduce((t, e) => t + e.delta, 0), 4);
-      let page = first.data!;
-      const rows = [...page.entries];
-      while (page.next_cursor && rows.length < 40) {
-        const next = await callTool(getCreditLedger, resume, { provider: 'synap', cursor: page.next_cursor, limit: 10 }, { now: () => s.clock.now, walk: long });
-        expect(next.result.isError, next.text).toBeFalsy();
-        page = next.data!;
-        rows.push(...page.entries);
+    // Each first call is a server's first: its pacing knows nothing yet, and the key's burst is full.
+    const freshUncached = new ProviderRegistry(loadConfig(envFor(s.sim, { CREDIT_MCP_SYNAP_PAGE_SIZE: '100', CREDIT_MCP_CACHE_ENTRIES: '0' })), () => s.clock.now);
+    try {
+      for (const [start, resume] of [
+        [s.cached, s.uncached],
+        [freshUncached, s.cached],
+      ] as const) {
+        await new Promise((r) => setTimeout(r, 600));
+        const first = await callTool(getCreditLedger, start, { provider: 'synap', scan_limit: 100_000, limit: 10 }, { now: () => s.clock.now, walk: short });
+        expect(first.result.isError, first.text).toBeFalsy();
+        expect(first.data!.complete).toBe(false);
+        expect(first.data!.partial_reason).toMatch(/rate limit paused the scan|scan used its time budget/);
+        const all = s.sim.synap.query({ to: first.data!.filters.to });
+        expect(first.data!.totals.count).toBe(first.data!.scanned);
+        expect(first.data!.totals.net).toBeCloseTo(all.slice(0, first.data!.scanned).reduce((t, e) => t + e.delta, 0), 4);
+        let page = first.data!;
+        const rows = [...page.entries];
+        while (page.next_cursor && rows.length < 40) {
+          const next = await callTool(getCreditLedger, resume, { provider: 'synap', cursor: page.next_cursor, limit: 10 }, { now: () => s.clock.now, walk: long });
+          expect(next.result.isError, next.text).toBeFalsy();
+          page = next.data!;
+          rows.push(...page.entries);
+        }
+        expect(page.complete).toBe(true);
+        expect(page.totals.count).toBe(all.length);
+        expect(page.totals.net).toBeCloseTo(all.reduce((t, e) => t + e.delta, 0), 4);
+        expect(rows.map((r: { ledger_id: string }) => r.ledger_id)).toEqual(all.slice(0, rows.length).map((e) => e.ledger_id));
       }
-      expect(page.complete).toBe(true);
-      expect(page.totals.count).toBe(all.length);
-      expect(page.totals.net).toBeCloseTo(all.reduce((t, e) => t + e.delta, 0), 4);
-      expect(rows.map((r: { ledger_id: string }) => r.ledger_id)).toEqual(all.slice(0, rows.length).map((e) => e.ledger_id));
-      s.clock.now += 1000;
+    } finally {
+      await freshUncached.closeAll();
     }
     // (Both servers spend one key's budget, each pacing by what it saw: some 429s are waited out.)
   });
