@@ -65,8 +65,8 @@ export class LedgerCache {
 
   /**
    * A copy of an upstream entry that holds only what it needs: the words entries repeat are
-   * shared, and no string is left a slice of the response text it was parsed from (which
-   * would keep that whole text alive). About 40% less memory per held entry.
+   * shared, and no string stays a slice or a join of the text it was cut from. A quarter less
+   * memory per held entry (bench: 250 bytes become 183).
    */
   compact(entry: LedgerEntry): LedgerEntry {
     return {

@@ -1,7 +1,6 @@
 // A usage summary derived from a ledger, for providers that have a ledger but no summary.
-import type { NamedAmount, UsageEvent, UsageSummary } from '../model.js';
+import type { NamedAmount, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
 import type { LedgerWindow, PageOptions, SummaryRequest } from '../providers/provider.js';
-import type { PinnedFilters } from '../model.js';
 import { roundCredits } from '../text.js';
 import { DAY_MS } from '../time.js';
 import { byLargest } from './filters.js';

@@ -90,7 +90,9 @@ class CachedWindow implements LedgerWindow {
     }
     if (check.total !== held.length || check.entries[0]?.ledger_id !== held[0]?.ledger_id) return this.cache.drop(range);
     this.cache.touch(range);
-    this.place(first.total - held.length, held, first.total);
+    const start = first.total - held.length;
+    // Rows written between the two requests would move every position: then nothing is placed.
+    if (start >= first.entries.length) this.place(start, held, first.total);
   }
 
   async fetchPage(filters: PinnedFilters, offset: number, limit: number, options?: PageOptions): Promise<LedgerPage> {
