@@ -35,7 +35,14 @@ export async function benchAnswerBytes(): Promise<string> {
   await client.initialize();
   // The server writes JSON.stringify output, so re-serializing gives the bytes on the wire.
   const listLine = JSON.stringify(await client.request('tools/list', {}));
-  const rows: Row[] = [['tools/list (3 tools)', String(Buffer.byteLength(listLine)), '-', '-', '-']];
+  const modern = new RawServer({});
+  await modern.discover();
+  const modernListLine = JSON.stringify(await modern.request('tools/list', {}));
+  modern.kill('SIGTERM');
+  const rows: Row[] = [
+    ['tools/list (3 tools), 2025 era', String(Buffer.byteLength(listLine)), '-', '-', '-'],
+    ['tools/list (3 tools), 2026 era', String(Buffer.byteLength(modernListLine)), '-', '-', '-'],
+  ];
   const now = Date.now();
   const to = encodeURIComponent(new Date(now).toISOString());
   const from30 = encodeURIComponent(new Date(now - 30 * DAY_MS).toISOString());
@@ -59,7 +66,7 @@ export async function benchAnswerBytes(): Promise<string> {
   client.kill('SIGTERM');
   sim.close();
   return table(
-    'Bytes the agent receives, at default arguments (targets: tools/list <= 6000, each text <= 1200)',
+    'Bytes the agent receives, at default arguments (targets: tools/list <= 6500, each text <= 1200)',
     ['answer', 'total', 'text', 'structured', 'raw upstream JSON (x structured)'],
     rows,
   );

@@ -8,10 +8,17 @@ import { benchLedgerWalk } from './ledger-walk.js';
 import { benchMemory } from './memory.js';
 
 const out = (s: string) => process.stdout.write(s + '\n');
+const sections: Record<string, () => Promise<string>> = {
+  'cold-start': benchColdStart,
+  'call-overhead': benchCallOverhead,
+  'answer-bytes': benchAnswerBytes,
+  'ledger-walk': benchLedgerWalk,
+  'ledger-session': benchLedgerSession,
+  memory: benchMemory,
+};
+// `npm run bench -- cold-start memory` runs only those sections; no name runs them all.
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in sections));
+if (unknown.length) throw new Error(`unknown bench section ${unknown.join(', ')}; sections: ${Object.keys(sections).join(', ')}`);
 out(`credit-mcp bench, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
-out(await benchColdStart());
-out(await benchCallOverhead());
-out(await benchAnswerBytes());
-out(await benchLedgerWalk());
-out(await benchLedgerSession());
-out(await benchMemory());
+for (const [name, run] of Object.entries(sections)) if (!asked.length || asked.includes(name)) out(await run());

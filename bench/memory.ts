@@ -3,8 +3,8 @@
 // The ledger cache is off here: this is what the walk itself costs; ledger-session.ts measures
 // what the cache holds.
 import { readFileSync } from 'node:fs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { startSimulator, type Simulator } from '../src/sim/index.js';
 import { DEFAULT_WALK, loadConfig } from '../src/config.js';
 import { ProviderRegistry } from '../src/providers/registry.js';
@@ -33,7 +33,7 @@ async function measure(sim: Simulator, nodeArgs: string[]): Promise<{ before: nu
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
   const start = performance.now();
-  const result = await client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 100_000 } }, undefined, { timeout: 600_000 });
+  const result = await client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 100_000 } }, { timeout: 600_000 });
   const seconds = (performance.now() - start) / 1000;
   clearInterval(sampler);
   const after = rssMb(pid);

@@ -1,8 +1,10 @@
 // Bundles the server into dist/: cli.js holds what answering `initialize` needs and nothing
 // more; what later requests need (zod, the tools, undici, the simulator) sits in chunks that
-// Node loads on first use. `--if-needed` skips the build when dist is newer than every source.
+// Node loads on first use. The dashboard (src/view) becomes one self-contained HTML page,
+// dist/view/dashboard.html, which the server bundle embeds. `--if-needed` skips the build when
+// dist is newer than every source.
 import { build } from 'esbuild';
-import { readdirSync, statSync, existsSync, chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +25,44 @@ if (process.argv.includes('--if-needed') && existsSync(out) && statSync(out).mti
   process.exit(0);
 }
 
+/** The view's script and styles, inlined into its page: a host loads it as one resource, and it fetches nothing. */
+async function buildView() {
+  const view = join(root, 'src/view');
+  // Browsers that render MCP Apps today; light-dark() and :has() need no lowering there.
+  const target = ['chrome123', 'firefox120', 'safari17.5'];
+  const common = { bundle: true, minify: true, write: false, legalComments: 'none', logLevel: 'warning', target };
+  const [script, style] = await Promise.all([
+    build({ ...common, entryPoints: [join(view, 'main.ts')], format: 'iife', platform: 'browser' }),
+    build({ ...common, entryPoints: [join(view, 'styles.css')] }),
+  ]);
+  const js = script.outputFiles[0].text.trim();
+  const css = style.outputFiles[0].text.trim();
+  if (/<\/script/i.test(js) || /<\/style/i.test(css)) throw new Error('view: inlined code would close its own tag');
+  let html = readFileSync(join(view, 'dashboard.html'), 'utf8');
+  for (const [marker, tag, code] of [['/* styles.css */', 'style', css], ['/* main.ts */', 'script', js]]) {
+    const slot = `<${tag}>${marker}</${tag}>`;
+    if (!html.includes(slot)) throw new Error(`view: dashboard.html lost its ${slot} slot`);
+    html = html.replace(slot, () => `<${tag}>${code}</${tag}>`);
+  }
+  mkdirSync(join(root, 'dist/view'), { recursive: true });
+  writeFileSync(join(root, 'dist/view/dashboard.html'), html);
+  return html;
+}
+
+/** Swaps src/dashboard-page.ts (which reads the page from dist at run time) for the page itself. */
+let embedded = false;
+const embedView = (html) => ({
+  name: 'embed-view',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]dashboard-page\.ts$/ }, () => {
+      embedded = true;
+      return { contents: `export const DASHBOARD_HTML = ${JSON.stringify(html)};`, loader: 'js' };
+    });
+  },
+});
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
+const view = embedView(await buildView());
 await build({
   entryPoints: { cli: join(root, 'src/cli.ts') },
   outdir: join(root, 'dist'),
@@ -38,7 +77,9 @@ await build({
   logLevel: 'warning',
   // Bundled CommonJS dependencies (undici) call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  plugins: [view],
 });
+if (!embedded) throw new Error('build: src/dashboard-page.ts was not bundled, so the page would be read from a file the .mcpb lacks');
 chmodSync(out, 0o755);
 // dist/ is ESM wherever it is copied (the .mcpb has no package.json of ours).
 writeFileSync(join(root, 'dist/package.json'), '{ "type": "module" }\n');

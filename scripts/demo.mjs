@@ -1,17 +1,18 @@
 // The newcomer's first command: starts the built server in demo mode with a real MCP client
 // and prints what an agent would see for each tool on each provider.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const transport = new StdioClientTransport({ command: process.execPath, args: [cli, '--demo', '--log-level', 'warn'], stderr: 'inherit' });
-const client = new Client({ name: 'credit-mcp-demo', version: '1.0.0' });
+// 'auto' asks the server which protocol revision it speaks (2026-07-28 here) before connecting.
+const client = new Client({ name: 'credit-mcp-demo', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
 await client.connect(transport);
 
 const out = (s = '') => process.stdout.write(s + '\n');
 const { tools } = await client.listTools();
-out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} over stdio (demo: built-in simulator).`);
+out(`Connected to ${client.getServerVersion()?.name} ${client.getServerVersion()?.version} over stdio, ${client.getProtocolEra()} protocol era (demo: built-in simulator).`);
 out(`Tools: ${tools.map((t) => t.name).join(', ')}`);
 
 async function show(name, args) {

@@ -12,7 +12,9 @@ const out = join(root, `credit-mcp-${version}.mcpb`);
 
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage);
-for (const file of ['manifest.json', 'README.md', 'dist']) cpSync(join(root, file), join(stage, file), { recursive: true });
+// dist/view/ stays out: the server bundle embeds the dashboard page.
+const viewDir = join(root, 'dist/view');
+for (const file of ['manifest.json', 'README.md', 'dist']) cpSync(join(root, file), join(stage, file), { recursive: true, filter: (src) => src !== viewDir });
 
 const mcpb = join(root, 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js');
 const run = spawnSync(process.execPath, [mcpb, 'pack', stage, out], { stdio: 'inherit' });

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-// Entry point: reads the command line and hands off. No logic of its own. Everything beyond
-// what the MCP server needs to answer `initialize` is reached through import(), so the
-// server's cold start does not pay for the commands.
+// Entry point: reads the command line and hands off. No logic of its own. Each command is
+// reached through import(), so the server's cold start does not pay for the commands and a
+// command does not pay for the MCP SDK.
 import { parseArgs } from 'node:util';
 import { EXIT, OPTIONS, commandOf } from './commands/command-line.js';
 import { ConfigError, loadConfig, parseInteger } from './config.js';
 import { log, setLogLevel } from './logger.js';
-import { serve } from './serve.js';
 import { VERSION } from './version.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -45,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'server': {
       const config = loadConfig(process.env, values);
+      const { serve } = await import('./serve.js');
       if (!values.demo) return serve(config);
       const { startDemo } = await import('./demo.js');
       const demo = await startDemo();

@@ -4,7 +4,8 @@
 export const helpText = (version: string) => `credit-mcp ${version} - read-only MCP server for credit balance, usage and ledger
 
 Usage:
-  credit-mcp [options]            start the MCP server on stdio (what an MCP host runs)
+  credit-mcp [options]            start the MCP server on stdio (what an MCP host runs; protocol
+                                  2026-07-28, and 2025-11-25 back to 2024-11-05)
   credit-mcp --demo               the same, against the built-in simulator (no keys needed)
   credit-mcp balance [options]    check_balance for a person: the balance now, and a decision
   credit-mcp summary [options]    get_credit_summary: what used credits over the last days

@@ -1,9 +1,10 @@
-// Runs the MCP server on stdio until stdin closes or a signal arrives.
+// Runs the MCP server on stdio (both protocol eras, through the SDK's serveStdio) until stdin
+// closes, stdout breaks or a signal arrives.
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Config } from './config.js';
 import { log } from './logger.js';
-import { startStdioServer } from './mcp/stdio-server.js';
 import type { ProviderRegistry } from './providers/registry.js';
-import { createServer } from './server.js';
+import { createCreditServer } from './server.js';
 
 export interface ServeOptions {
   /** Extra work to undo at shutdown (the demo's simulator). */
@@ -14,30 +15,26 @@ export function serve(config: Config, options: ServeOptions = {}): void {
   const shutdown = new AbortController();
   let registry: Promise<ProviderRegistry> | undefined;
   const getRegistry = () => (registry ??= import('./providers/registry.js').then((m) => new m.ProviderRegistry(config)));
-  const server = startStdioServer(
-    createServer({
-      registry: getRegistry,
-      walk: config.walk,
-      shutdownSignal: shutdown.signal,
-      onError: (error) => log.error('request failed', { error }),
-    }),
-    { onOutputClosed: () => void stop('stdout closed') },
-  );
+  const handle = serveStdio(() => createCreditServer({ registry: getRegistry, walk: config.walk, shutdownSignal: shutdown.signal }), {
+    // A line that is not JSON-RPC is dropped by the SDK and reported here; a closed stdout ends us.
+    onerror: (error) => ((error as NodeJS.ErrnoException).code === 'EPIPE' ? void stop('stdout closed') : log.warn('stdin: message dropped', { error })),
+  });
 
   let stopping = false;
-  const stop = async (why: string) => {
+  async function stop(why: string) {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { why });
     shutdown.abort();
-    server.close();
     // Never hang on the way out: whatever is still open after a moment is dropped.
     setTimeout(() => process.exit(0), 2000).unref();
-    await Promise.allSettled([registry?.then((r) => r.closeAll()), options.onShutdown?.()]);
+    await Promise.allSettled([handle.close(), registry?.then((r) => r.closeAll()), options.onShutdown?.()]);
     process.exit(0);
-  };
+  }
   process.stdin.on('end', () => void stop('stdin closed'));
   process.stdin.on('close', () => void stop('stdin closed'));
+  // The host closed our stdout (EPIPE): nothing more can be answered.
+  process.stdout.on('error', () => void stop('stdout closed'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 

@@ -1,54 +1,66 @@
-// The MCP server: lists the tools and routes calls to them. The tools (and zod with them) are
-// loaded on the first request that needs them, not at start-up.
-import { InputError } from './errors.js';
+// The one factory that builds the MCP server, for every transport and both protocol eras:
+// the three tools, the instructions, each call's cancellation and progress wired to them, and
+// the dashboard the tools link to.
+import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { DASHBOARD_LINK, registerDashboard } from './dashboard.js';
 import { linkSignals } from './http/abort.js';
-import type { McpHandlers } from './mcp/stdio-server.js';
 import type { WalkSettings } from './providers/provider.js';
 import type { ProviderRegistry } from './providers/registry.js';
-import { cleanText } from './text.js';
+import type { CreditTool, ToolContext } from './tools/define-tool.js';
+import { TOOLS } from './tools/index.js';
 import { VERSION } from './version.js';
 
 const INSTRUCTIONS =
   'Read-only credit data. check_balance is the balance to decide a write on; get_credit_summary and get_credit_ledger are history.';
 
 export interface ServerOptions {
+  /** Built on first use, so undici and the providers stay off the start-up path. */
   registry: () => Promise<ProviderRegistry>;
   walk: WalkSettings;
   /** Aborts every in-flight call, e.g. at shutdown. */
   shutdownSignal?: AbortSignal;
   now?: () => number;
-  onError?: (error: unknown) => void;
 }
 
-export function createServer(options: ServerOptions): McpHandlers {
-  let tools: Promise<typeof import('./tools/index.js')> | undefined;
-  const loadTools = () => (tools ??= import('./tools/index.js'));
+export function createCreditServer(options: ServerOptions): McpServer {
+  const server = new McpServer(
+    { name: 'credit-mcp', version: VERSION },
+    { capabilities: { tools: { listChanged: false }, resources: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
+  for (const tool of TOOLS) {
+    server.registerTool(
+      tool.name,
+      { description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: tool.annotations, _meta: DASHBOARD_LINK },
+      (args, ctx) => call(tool, args, ctx, options),
+    );
+  }
+  registerDashboard(server);
+  return server;
+}
 
-  return {
-    serverInfo: { name: 'credit-mcp', version: VERSION },
-    instructions: INSTRUCTIONS,
-    onError: options.onError,
-    async listTools() {
-      return (await loadTools()).TOOLS.map((t) => t.listing);
-    },
-    async callTool(name, args, ctx) {
-      const { TOOLS, errorResult } = await loadTools();
-      const tool = TOOLS.find((t) => t.name === name);
-      if (!tool) {
-        return errorResult(name, new InputError('name', `unknown tool "${cleanText(name, 40)}"; use one of ${TOOLS.map((t) => t.name).join(', ')}.`));
-      }
-      const cancel = linkSignals([ctx.signal, options.shutdownSignal]);
-      try {
-        return await tool.call(args, {
-          registry: await options.registry(),
-          signal: cancel.signal,
-          now: options.now ?? Date.now,
-          walk: options.walk,
-          progress: ctx.progress,
-        });
-      } finally {
-        cancel.dispose();
-      }
-    },
+async function call(tool: CreditTool, args: unknown, ctx: ServerContext, options: ServerOptions) {
+  const cancel = linkSignals([ctx.mcpReq.signal, options.shutdownSignal]);
+  try {
+    return await tool.call(args, {
+      registry: await options.registry(),
+      signal: cancel.signal,
+      now: options.now ?? Date.now,
+      walk: options.walk,
+      progress: progressOf(ctx, cancel.signal),
+    });
+  } finally {
+    cancel.dispose();
+  }
+}
+
+/** Sends notifications/progress only when the request carried a progressToken, and never after a cancel. */
+function progressOf(ctx: ServerContext, signal: AbortSignal): ToolContext['progress'] {
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  if (progressToken === undefined) return () => {};
+  return (progress, total, message) => {
+    if (signal.aborted) return;
+    ctx.mcpReq
+      .notify({ method: 'notifications/progress', params: { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) } })
+      .catch(() => {}); // the client went away; the call's own signal ends the work
   };
 }

@@ -24,15 +24,4 @@ export function cleanOptional(value: unknown, max = 80): string | null {
   return value === null || value === undefined || value === '' ? null : cleanText(value, max);
 }
 
-/** Rounds away float noise from summing decimal credits (0.1 + 0.2). */
-export function roundCredits(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}
-
-let credits: Intl.NumberFormat | undefined;
-
-export function formatCredits(value: number): string {
-  // Made on first use: building a NumberFormat costs start-up tens of ms (ICU data).
-  credits ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-  return credits.format(roundCredits(value));
-}
+export { formatCredits, roundCredits } from './format.js';

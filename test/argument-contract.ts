@@ -26,6 +26,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /** JSON numbers past 2^53 are not exact integers; the contract's integers are. */
 const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 const isPositive = (v: unknown) => typeof v === 'number' && v > 0;
+/** Identifiers sent upstream: 1 to 64 of letters, digits and _ . : - (pinned details). */
+const isIdentifier = (v: unknown) => typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v);
 
 // RFC 3339 date-time with seconds and an offset: what "ISO 8601 date-time with a timezone" means here.
 const INSTANT = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|([+-])(\d\d):(\d\d))$/;
@@ -54,7 +56,9 @@ export function judge(tool: ToolName, raw: unknown, ctx: ContractContext): Verdi
   // No arguments at all (absent or null) means every default.
   const args = raw ?? {};
   if (!isObject(args)) return { valid: false, names: ['arguments'] };
-  const bad: string[] = Object.keys(args).filter((k) => !ARGUMENTS[tool].includes(k));
+  // The SDK's parsing of tools/call drops a top-level `__proto__` key before any tool sees it
+  // (prototype-pollution safety): it is neither refused nor used.
+  const bad: string[] = Object.keys(args).filter((k) => k !== '__proto__' && !ARGUMENTS[tool].includes(k));
   const has = (k: string) => Object.hasOwn(args, k);
   const check = (k: string, ok: (v: unknown) => boolean) => {
     if (has(k) && !ok(args[k])) bad.push(k);
@@ -68,7 +72,7 @@ export function judge(tool: ToolName, raw: unknown, ctx: ContractContext): Verdi
       if (!isObject(e)) bad.push('estimate');
       else {
         for (const k of Object.keys(e)) if (!['metric_type', 'units', 'item_count'].includes(k)) bad.push(`estimate.${k}`);
-        if (typeof e.metric_type !== 'string' || !isPositive(e.units)) bad.push('estimate');
+        if (!isIdentifier(e.metric_type) || !isPositive(e.units)) bad.push('estimate');
         if (Object.hasOwn(e, 'item_count') && !isInt(e.item_count, 1, Number.MAX_SAFE_INTEGER)) bad.push('estimate');
       }
     }
@@ -76,7 +80,7 @@ export function judge(tool: ToolName, raw: unknown, ctx: ContractContext): Verdi
     check('days', (v) => isInt(v, 1, 365));
     check('recent_limit', (v) => isInt(v, 1, 100));
   } else {
-    check('entry_type', (v) => typeof v === 'string' && v.length > 0);
+    check('entry_type', isIdentifier);
     check('from', (v) => instantNs(v) !== undefined);
     check('to', (v) => instantNs(v) !== undefined);
     check('limit', (v) => isInt(v, 1, 100));

@@ -15,7 +15,9 @@ const RULES: Record<string, string> = {
   scan_limit: 'an integer from 1 to 100000',
   required_credits: 'a number greater than 0',
   'estimate.units': 'a number greater than 0',
-  'estimate.item_count': 'an integer from 1 to',
+  'estimate.item_count': 'an integer of at least 1',
+  entry_type: '1 to 64 characters of letters, digits and _ . : -',
+  'estimate.metric_type': '1 to 64 characters of letters, digits and _ . : -',
 };
 const REAL_CURSOR = '<the real cursor>';
 
@@ -88,7 +90,7 @@ const argumentsFor: Record<ToolName, fc.Arbitrary<Record<string, unknown>>> = {
   check_balance: fc.record({ provider, required_credits: mix(fc.double({ min: 1e-6, max: 1e9, noNaN: true }), fc.constantFrom(0, -1, -0.0001, '5', null)), estimate }, opt),
   get_credit_summary: fc.record({ provider, days: int(1, 365), recent_limit: int(1, 100) }, opt),
   get_credit_ledger: fc.oneof(
-    fc.record({ provider, entry_type: mix(fc.constantFrom('debit', 'credit', 'expiration', 'reserve', 'release'), fc.oneof(fc.string(), fc.constant(''))), from: instant, to: instant, limit: int(1, 100), scan_limit: int(1, 100_000), cursor }, opt),
+    fc.record({ provider, entry_type: mix(fc.constantFrom('debit', 'credit', 'expiration', 'reserve', 'release'), fc.oneof(fc.string(), fc.constant(''), fc.constant('x'.repeat(65)), fc.constant('debit\r\nX: y'), fc.stringMatching(/^[\w.:-]{1,64}$/))), from: instant, to: instant, limit: int(1, 100), scan_limit: int(1, 100_000), cursor }, opt),
     // One instant, two fractions: windows inverted below the millisecond, and empty ones.
     fc.record({ provider, parts: instantParts, pair: fc.constantFrom(['.000500', '.000100'], ['.000100', '.000500'], ['.5', '.5']) }).map(({ provider: p, parts, pair }) => ({
       provider: p,
@@ -126,6 +128,15 @@ describe.each(['check_balance', 'get_credit_summary', 'get_credit_ledger'] as To
         const verdict = judge(tool, args, ctx);
         await until(() => sim.stats.inFlight === 0);
         const before = sim.stats.requests;
+        if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+          // Not an object at all breaks the protocol's own tools/call shape: the SDK answers a
+          // JSON-RPC invalid-params error before any tool runs.
+          seen.invalid++;
+          const error = await server.client.callTool({ name: tool, arguments: args as Record<string, unknown> }).then(() => undefined, (e: { code?: number }) => e);
+          expect(error?.code, JSON.stringify(args)).toBe(-32602);
+          expect(sim.stats.requests).toBe(before);
+          return;
+        }
         const result = await server.client.callTool({ name: tool, arguments: args as Record<string, unknown> });
         const text = textOf(result);
         const what = `${JSON.stringify(args)}\n=> ${text}`;

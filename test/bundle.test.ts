@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from './helpers.js';
 
@@ -66,6 +66,10 @@ describe('the .mcpb bundle', () => {
     const result = await client.callTool({ name: 'check_balance', arguments: {} });
     expect(result.isError).toBeFalsy();
     expect((result.structuredContent as { available_credits: number }).available_credits).toBe(sim.synap.balance().balance_credits);
+    // The dashboard page travels inside the server bundle (the .mcpb has no dist/view/).
+    expect(readdirSync(join(workdir, 'dist'))).not.toContain('view');
+    const { contents } = await client.readResource({ uri: 'ui://credit-mcp/dashboard.html' });
+    expect((contents[0] as { text: string }).text).toBe(readFileSync(join(root, 'dist/view/dashboard.html'), 'utf8'));
     await client.close();
   });
 });

@@ -2,9 +2,7 @@
 // writes. The SDK's StdioClientTransport hides stdout and skips lines it cannot parse, so a
 // stray log line or a leaked key on stdout would go unseen; here the tests can read it all.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ReadBuffer, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
 
 export class CapturingStdioTransport implements Transport {
   onclose?: () => void;

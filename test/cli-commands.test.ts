@@ -129,7 +129,7 @@ describe('balance, summary and ledger against the upstreams', () => {
     [['ledger', '--provider', 'synap', '--limit', '1.5'], /limit must be an integer from 1 to 100 \(got 1\.5\)/],
     [['ledger', '--provider', 'synap', '--scan-limit', '0x10'], /scan_limit must be an integer from 1 to 100000 \(got "0x10"\)/],
     [['ledger', '--provider', 'synap', '--from', 'yesterday'], /from must be an ISO 8601 date-time/],
-    [['ledger', '--provider', 'synap', '--type', ''], /entry_type must be a string/],
+    [['ledger', '--provider', 'synap', '--type', ''], /entry_type must be 1 to 64 characters of letters, digits and _ \. : -/],
     [['balance', '--provider', 'synap', '--required=-5'], /required_credits must be a number greater than 0 \(got -5\)/],
     [['balance', '--provider', 'stripe'], /provider must be one of "signal-foundry", "synap"/],
     [['balance'], /provider is required when several providers are configured: one of signal-foundry, synap/],

@@ -1,16 +1,19 @@
-// The built server, spawned over real stdio and driven by the SDK's client, against the
+// The built server, spawned over real stdio and driven by the SDK's v2 client in each way a
+// host picks the protocol era (pinned to 2026-07-28, auto, and the 2025 handshake), against the
 // simulator on loopback.
 import { spawn, spawnSync } from 'node:child_process';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, envFor, spawnServer, startSimulator, textOf, type Simulator } from './helpers.js';
+import { CLI, ERA_MODES, envFor, spawnServer, startSimulator, textOf, type EraMode, type Simulator } from './helpers.js';
 
-
-async function connect(env: Record<string, string>, args: string[] = []) {
-  const { client, transport } = await spawnServer(env, args);
-  return { client, stderr: () => transport.stderr() };
+async function connect(env: Record<string, string>, args: string[] = [], era: EraMode = 'legacy') {
+  const { client, transport } = await spawnServer(env, args, era);
+  return { client, stderr: () => transport.stderr(), stdout: () => transport.stdout(), unparsable: transport.unparsable };
 }
+
+/** The era each mode lands on against this server: auto finds the 2026 revision. */
+const EXPECTED_ERA: Record<EraMode, 'modern' | 'legacy'> = { modern: 'modern', auto: 'modern', legacy: 'legacy' };
 
 
 let sim: Simulator;
@@ -21,19 +24,27 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('stdio server with both providers', () => {
+describe.each(ERA_MODES)('stdio server with both providers, client era mode %s', (era) => {
   let client: Client;
   let stderr: () => string;
+  let stdout: () => string;
+  let unparsable: string[];
   const ajv = new Ajv({ strict: false });
   const validators = new Map<string, ReturnType<Ajv['compile']>>();
 
   beforeAll(async () => {
-    ({ client, stderr } = await connect(envFor(sim)));
+    ({ client, stderr, stdout, unparsable } = await connect(envFor(sim), [], era));
     const { tools } = await client.listTools();
     for (const t of tools) validators.set(t.name, ajv.compile(t.outputSchema!));
   });
   afterAll(async () => {
     await client.close();
+  });
+
+  it(`lands on the ${EXPECTED_ERA[era]} era`, () => {
+    expect(client.getProtocolEra()).toBe(EXPECTED_ERA[era]);
+    expect(client.getServerVersion()?.name).toBe('credit-mcp');
+    expect(client.getInstructions()).toMatch(/check_balance is the balance to decide a write on/);
   });
 
   it('lists the three read-only tools', async () => {
@@ -106,9 +117,58 @@ describe('stdio server with both providers', () => {
     expect(sim.stats.requests).toBe(before);
   });
 
-  it('never prints the keys', () => {
-    expect(stderr()).not.toContain(sim.keys.synap);
-    expect(stderr()).not.toContain(sim.keys.signalFoundry);
+  it('refuses an identifier argument outside 1 to 64 of letters, digits and _ . : - before any upstream call', async () => {
+    const before = sim.stats.requests;
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['get_credit_ledger', { provider: 'synap', entry_type: 'x'.repeat(100_000) }, /entry_type must be 1 to 64 characters/],
+      ['get_credit_ledger', { provider: 'synap', entry_type: 'debit\r\nInjected: yes' }, /entry_type must be 1 to 64 characters/],
+      ['get_credit_ledger', { provider: 'synap', entry_type: '' }, /entry_type must be 1 to 64 characters/],
+      ['check_balance', { provider: 'synap', estimate: { metric_type: 'a b', units: 1 } }, /estimate\.metric_type must be 1 to 64 characters/],
+    ];
+    for (const [name, args, message] of cases) {
+      const result = await client.callTool({ name, arguments: args });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(message);
+      expect(textOf(result)).not.toMatch(/[\r\n]Injected/);
+      expect(textOf(result).length).toBeLessThan(400);
+    }
+    expect(sim.stats.requests).toBe(before);
+  });
+
+  it('answers an unknown tool with a protocol error and keeps serving', async () => {
+    await expect(client.callTool({ name: 'top_up', arguments: {} })).rejects.toThrow(/top_up/);
+    expect((await client.callTool({ name: 'check_balance', arguments: { provider: 'synap' } })).isError).toBeFalsy();
+  });
+
+  it('writes only JSON-RPC on stdout and never prints the keys', () => {
+    expect(unparsable).toEqual([]);
+    for (const line of stdout().split('\n').filter(Boolean)) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
+    for (const key of [sim.keys.synap, sim.keys.signalFoundry]) {
+      expect(stderr()).not.toContain(key);
+      expect(stdout()).not.toContain(key);
+    }
+  });
+});
+
+describe('both eras give the same surface', () => {
+  it('lists the same tools and schemas, and gives the same answers and errors, in every era mode', async () => {
+    const seen: unknown[] = [];
+    for (const era of ERA_MODES) {
+      const { client } = await connect(envFor(sim), [], era);
+      const { tools } = await client.listTools();
+      const answers = [];
+      for (const args of [{ provider: 'synap', days: 400 }, { provider: 'signal-foundry', days: 7, recent_limit: 3 }, {}]) {
+        const result = await client.callTool({ name: 'get_credit_summary', arguments: args });
+        // The period is "now"-relative: compare everything but the instants.
+        // The 2026 era stamps the server's identity into each result's _meta: protocol, not answer.
+        const { _meta, ...answer } = result;
+        answers.push(JSON.parse(JSON.stringify(answer, (k, v) => (/^(start|end|as_of)$/.test(k) ? '<instant>' : v)).replace(/\d{4}-\d\d-\d\d \d\d:\d\dZ/g, '<time>')));
+      }
+      seen.push({ tools, answers });
+      await client.close();
+    }
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
   });
 });
 
@@ -185,12 +245,12 @@ describe('stdio server configuration', () => {
   });
 });
 
-describe('stdio server on a large ledger', () => {
+describe.each(ERA_MODES)('stdio server on a large ledger, client era mode %s', (era) => {
   let big: Simulator;
   let client: Client;
   beforeAll(async () => {
     big = await startSimulator({ synapLedgerSize: 20_000, latencyMs: 20 });
-    ({ client } = await connect({ SYNAP_API_KEY: big.keys.synap, SYNAP_BASE_URL: big.url, CREDIT_MCP_CONCURRENCY: '4' }));
+    ({ client } = await connect({ SYNAP_API_KEY: big.keys.synap, SYNAP_BASE_URL: big.url, CREDIT_MCP_CONCURRENCY: '4' }, [], era));
   });
   afterAll(async () => {
     await client.close();
@@ -199,7 +259,7 @@ describe('stdio server on a large ledger', () => {
 
   it('sends progress notifications in order as pages arrive', async () => {
     const seen: Array<{ progress: number; total?: number }> = [];
-    const result = await client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 3000 } }, undefined, {
+    const result = await client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 3000 } }, {
       onprogress: (p) => seen.push({ progress: p.progress, total: p.total }),
     });
     expect(result.isError).toBeFalsy();
@@ -210,7 +270,7 @@ describe('stdio server on a large ledger', () => {
   it('stops upstream requests when the client cancels, and keeps serving', async () => {
     const controller = new AbortController();
     big.resetStats();
-    const call = client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 100_000 } }, undefined, {
+    const call = client.callTool({ name: 'get_credit_ledger', arguments: { scan_limit: 100_000 } }, {
       signal: controller.signal,
       onprogress: (p) => {
         if (p.progress >= 200) controller.abort();

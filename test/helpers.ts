@@ -1,7 +1,7 @@
 // Shared test wiring: real simulators on loopback, real providers and tools pointed at them,
 // and the built server spawned over stdio.
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/client';
 import { DEFAULT_WALK, loadConfig } from '../src/config.js';
 import { ProviderRegistry } from '../src/providers/registry.js';
 import type { ToolContext, CreditTool } from '../src/tools/define-tool.js';
@@ -49,6 +49,19 @@ export type { SimulatorOptions };
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
+/**
+ * How a client picks the protocol era: `legacy` is the 2025 `initialize` handshake (the SDK's
+ * default), `modern` pins 2026-07-28 (`server/discover`, no fallback), `auto` probes and takes
+ * what the server offers.
+ */
+export type EraMode = 'legacy' | 'modern' | 'auto';
+export const ERA_MODES: readonly EraMode[] = ['modern', 'auto', 'legacy'];
+
+export function clientFor(era: EraMode = 'legacy', name = 'credit-mcp-tests'): Client {
+  const mode = era === 'modern' ? { pin: '2026-07-28' as const } : era;
+  return new Client({ name, version: '1.0.0' }, { versionNegotiation: { mode } });
+}
+
 export interface SpawnedServer {
   client: Client;
   transport: CapturingStdioTransport;
@@ -57,9 +70,9 @@ export interface SpawnedServer {
 }
 
 /** dist/cli.js as a host runs it, with only `env` (and PATH) in its environment. */
-export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<SpawnedServer> {
+export async function spawnServer(env: Record<string, string>, args: string[] = [], era: EraMode = 'legacy'): Promise<SpawnedServer> {
   const transport = new CapturingStdioTransport(process.execPath, [CLI, ...args], { PATH: process.env.PATH ?? '', ...env });
-  const client = new Client({ name: 'credit-mcp-tests', version: '1.0.0' });
+  const client = clientFor(era);
   await client.connect(transport);
   return { client, transport, close: () => transport.close() };
 }

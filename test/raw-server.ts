@@ -65,10 +65,16 @@ export class RawServer {
     this.write(JSON.stringify({ jsonrpc: '2.0', ...message }) + '\n');
   }
 
+  /** Set by discover(): the 2026-07-28 `_meta` every request then carries. */
+  private envelope: Record<string, unknown> | undefined;
+
   /** The response to request `id` when it arrives; sends the request first when `method` is given. */
   response(id: Id, method?: string, params?: object): Promise<RpcMessage> {
     const answer = new Promise<RpcMessage>((resolve) => this.waiting.set(id, resolve));
-    if (method) this.send({ id, method, ...(params ? { params } : {}) });
+    if (method) {
+      const withEnvelope = this.envelope ? { ...params, _meta: { ...this.envelope, ...(params as { _meta?: object } | undefined)?._meta } } : params;
+      this.send({ id, method, ...(withEnvelope ? { params: withEnvelope } : {}) });
+    }
     return answer;
   }
 
@@ -77,6 +83,16 @@ export class RawServer {
   /** Sends a request with the next numeric id and resolves with its response. */
   request(method: string, params?: object): Promise<RpcMessage> {
     return this.response(this.nextId++, method, params);
+  }
+
+  /** The 2026-07-28 opening: no handshake, the protocol version and client in every request's `_meta`. */
+  async discover(): Promise<RpcMessage> {
+    this.envelope = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    return this.response('discover', 'server/discover', {});
   }
 
   async initialize(): Promise<void> {

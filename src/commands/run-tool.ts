@@ -40,7 +40,7 @@ export async function runToolCommand(command: ToolCommand, flags: ConfigFlags, e
       const kind = errorKindOf(result);
       return kind === 'invalid_argument' ? 'usage' : kind === 'not_configured' ? 'notConfigured' : 'failed';
     }
-    const data = result.structuredContent ?? {};
+    const data = (result.structuredContent ?? {}) as Record<string, unknown>;
     if (flags.json) printOut(JSON.stringify(data, null, 2));
     else {
       printOut(text);

@@ -1,9 +1,11 @@
 // Signal Foundry: a usage summary with recent events, and a balance with grants. It has no
 // ledger; its recent events stand in for one, flagged partial at the upstream's 100-event cap.
 import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
-import type { Balance, Grant, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
-import { ShapeReader, type Json } from './read.js';
+import type * as z from 'zod';
+import type { Balance, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
 import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
+import { SignalFoundryBalance, SignalFoundrySummary } from './signal-foundry-wire.js';
+import { readWire } from './wire.js';
 import { byLargest, matchesFilters, newestFirst } from '../ledger/filters.js';
 import { uncachedWindow } from '../ledger/window.js';
 import { DAY_MS } from '../time.js';
@@ -26,9 +28,8 @@ export function signalFoundryProfile(base: Omit<UpstreamProfile, 'provider' | 's
   return { ...base, provider: 'signal-foundry', sendCorrelationId: false, nextStep: (code) => (code ? NEXT_STEPS[code] : undefined) };
 }
 
-interface RawSummary {
-  summary: Json;
-}
+type WireSummary = z.output<typeof SignalFoundrySummary>['summary'];
+type WireEvent = WireSummary['recent_events'][number];
 
 export class SignalFoundryProvider implements CreditProvider {
   readonly id = 'signal-foundry' as const;
@@ -46,50 +47,29 @@ export class SignalFoundryProvider implements CreditProvider {
   async getBalance(signal?: AbortSignal): Promise<Balance> {
     const asOf = new Date(this.now()).toISOString();
     const { data } = await this.client.get(BALANCE_PATH, { signal });
-    const read = new ShapeReader(this.id, BALANCE_PATH);
-    const balance = read.object(read.object(data, 'body').balance, 'balance');
-    const grants = read.optionalArray(balance.grants, 'balance.grants').map((raw, i): Grant => {
-      const g = read.object(raw, `balance.grants[${i}]`);
-      return {
-        id: read.optionalString(g, ['grant_id', 'grantId', 'id']),
-        source: read.optionalString(g, ['source', 'type']) ?? 'unknown',
-        remaining_credits: read.number(g, ['remaining_credits', 'remainingCredits'], `balance.grants[${i}]`),
-        expires_at: read.optionalTime(g, ['expires_at', 'expiresAt'], `balance.grants[${i}]`),
-      };
-    });
+    const { balance } = readWire(SignalFoundryBalance, data, this.id, BALANCE_PATH);
     return {
       as_of: asOf,
-      available_credits: read.number(balance, ['available_credits', 'availableCredits'], 'balance'),
-      remaining_credits: read.optionalNumber(balance, ['remaining_credits', 'remainingCredits'], 'balance'),
-      reserved_credits: read.optionalNumber(balance, ['reserved_credits', 'reservedCredits'], 'balance'),
+      available_credits: balance.available_credits,
+      remaining_credits: balance.remaining_credits,
+      reserved_credits: balance.reserved_credits,
       low_balance: null,
-      grants,
+      grants: balance.grants.map((g) => ({ id: g.grant_id, source: g.source ?? 'unknown', remaining_credits: g.remaining_credits, expires_at: g.expires_at })),
     };
   }
 
   async getSummary({ days, recentLimit, signal }: SummaryRequest): Promise<UsageSummary> {
-    const { summary: s } = await this.fetchSummary(days, recentLimit, signal);
-    const read = new ShapeReader(this.id, SUMMARY_PATH);
-    const end = read.optionalTime(s, ['periodEnd', 'period_end'], 'summary') ?? new Date(this.now()).toISOString();
-    const start = read.optionalTime(s, ['periodStart', 'period_start'], 'summary') ?? new Date(Date.parse(end) - days * DAY_MS).toISOString();
-    const breakdown = (key: string[], nameKeys: string[]) =>
-      read.optionalArray(s[key[0]!] ?? s[key[1]!], `summary.${key[0]}`).map((raw, i) => {
-        const row = read.object(raw, `summary.${key[0]}[${i}]`);
-        return { name: read.optionalString(row, nameKeys) ?? 'unknown', credits: read.number(row, ['quantity'], `summary.${key[0]}[${i}]`) };
-      });
-    const events = read.optionalArray(s.recentEvents ?? s.recent_events, 'summary.recentEvents').map((raw, i) => toUsageEvent(read, raw, i));
+    const s = await this.fetchSummary(days, recentLimit, signal);
+    const end = s.period_end ?? new Date(this.now()).toISOString();
+    const start = s.period_start ?? new Date(Date.parse(end) - days * DAY_MS).toISOString();
     return {
       period: { start, end, days },
-      used_credits: read.optionalNumber(s, ['used_credits', 'usedCredits'], 'summary') ?? read.number(s, ['totalQuantity', 'total_quantity'], 'summary'),
-      by_meter: byLargest(breakdown(['meterBreakdown', 'meter_breakdown'], ['meterType', 'meter_type'])),
-      by_usage: byLargest(breakdown(['usageBreakdown', 'usage_breakdown'], ['usageKey', 'usage_key'])),
-      recent_events: events.slice(0, recentLimit),
-      last_recorded_at: read.optionalTime(s, ['lastRecordedAt', 'last_recorded_at'], 'summary'),
-      balance_snapshot: {
-        available_credits: read.number(s, ['available_credits', 'availableCredits'], 'summary'),
-        remaining_credits: read.optionalNumber(s, ['remaining_credits', 'remainingCredits'], 'summary'),
-        reserved_credits: read.optionalNumber(s, ['reserved_credits', 'reservedCredits'], 'summary'),
-      },
+      used_credits: s.used_credits,
+      by_meter: byLargest(s.meter_breakdown.map((m) => ({ name: m.meter_type ?? 'unknown', credits: m.quantity }))),
+      by_usage: byLargest(s.usage_breakdown.map((u) => ({ name: u.usage_key ?? 'unknown', credits: u.quantity }))),
+      recent_events: s.recent_events.slice(0, recentLimit).map(toUsageEvent),
+      last_recorded_at: s.last_recorded_at,
+      balance_snapshot: { available_credits: s.available_credits, remaining_credits: s.remaining_credits, reserved_credits: s.reserved_credits },
       derived_from_ledger: false,
       partial: false,
       partial_reason: null,
@@ -100,43 +80,37 @@ export class SignalFoundryProvider implements CreditProvider {
     await this.client.close();
   }
 
-  private async fetchSummary(days: number, limit: number, signal?: AbortSignal, deadline?: number): Promise<RawSummary> {
+  private async fetchSummary(days: number, limit: number, signal?: AbortSignal, deadline?: number): Promise<WireSummary> {
     const { data } = await this.client.get(SUMMARY_PATH, { query: { days, limit }, signal, deadline });
-    const read = new ShapeReader(this.id, SUMMARY_PATH);
-    return { summary: read.object(read.object(data, 'body').summary, 'summary') };
+    return readWire(SignalFoundrySummary, data, this.id, SUMMARY_PATH).summary;
   }
 
   /** The upstream's recent events as ledger rows, filtered and paged here. */
   private async fetchLedgerPage(filters: PinnedFilters, offset: number, limit: number, { signal, deadline }: PageOptions = {}): Promise<LedgerPage> {
     const days = daysBack(filters.from, this.now());
-    const { summary } = await this.fetchSummary(days, SIGNAL_FOUNDRY_EVENT_CAP, signal, deadline);
-    const read = new ShapeReader(this.id, SUMMARY_PATH);
-    const raw = read.optionalArray(summary.recentEvents ?? summary.recent_events, 'summary.recentEvents');
-    const rows = raw.map((r, i) => toLedgerEntry(toUsageEvent(read, r, i))).filter((e) => matchesFilters(e, filters));
+    const events = (await this.fetchSummary(days, SIGNAL_FOUNDRY_EVENT_CAP, signal, deadline)).recent_events;
+    const rows = events.map((e) => toLedgerEntry(toUsageEvent(e))).filter((e) => matchesFilters(e, filters));
     rows.sort(newestFirst);
     return {
       entries: rows.slice(offset, offset + limit),
       total: rows.length,
       // Older matching events may exist that the upstream does not show: past a full window of
       // events, or before the days asked for when `from` is absent or beyond 365 days.
-      truncated: raw.length >= SIGNAL_FOUNDRY_EVENT_CAP || !coversFrom(filters.from, days, this.now()),
+      truncated: events.length >= SIGNAL_FOUNDRY_EVENT_CAP || !coversFrom(filters.from, days, this.now()),
     };
   }
 }
 
-function toUsageEvent(read: ShapeReader, raw: unknown, i: number): UsageEvent {
-  const where = `summary.recentEvents[${i}]`;
-  const e = read.object(raw, where);
-  const meter = read.optionalString(e, ['meter_type', 'meterType']);
-  const quantity = Math.abs(read.number(e, ['quantity'], where));
+function toUsageEvent(e: WireEvent): UsageEvent {
+  const quantity = Math.abs(e.quantity);
   return {
-    id: read.string(e, ['credit_event_id', 'creditEventId', 'id'], where),
-    at: read.time(e, ['recorded_at', 'recordedAt'], where),
-    meter,
-    usage: read.optionalString(e, ['usage_key', 'usageKey']),
-    credits: meter === 'reservation.release' ? quantity : -quantity,
-    reference_type: read.optionalString(e, ['reference_type', 'referenceType']),
-    reference_id: read.optionalString(e, ['reference_id', 'referenceId'], 120),
+    id: e.credit_event_id,
+    at: e.recorded_at,
+    meter: e.meter_type,
+    usage: e.usage_key,
+    credits: e.meter_type === 'reservation.release' ? quantity : -quantity,
+    reference_type: e.reference_type,
+    reference_id: e.reference_id,
   };
 }
 

@@ -7,8 +7,9 @@ import { summarizeLedger } from '../ledger/summarize.js';
 import { openWindow } from '../ledger/window.js';
 import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, UsageSummary } from '../model.js';
 import { LearnedPageSize } from './page-size.js';
-import { ShapeReader } from './read.js';
 import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
+import { SynapBalance, SynapEstimate, SynapLedgerPage } from './synap-wire.js';
+import { readWire } from './wire.js';
 
 const LEDGER_PATH = '/v1/credits/ledger';
 const BALANCE_PATH = '/v1/credits/balance';
@@ -57,31 +58,20 @@ export class SynapProvider implements CreditProvider {
   async getBalance(signal?: AbortSignal): Promise<Balance> {
     const asOf = new Date(this.now()).toISOString();
     const { data } = await this.client.get(BALANCE_PATH, { signal });
-    const read = new ShapeReader(this.id, BALANCE_PATH);
-    const body = read.object(data, 'body');
-    const balance = read.number(body, ['balance_credits', 'balanceCredits'], 'body');
+    const body = readWire(SynapBalance, data, this.id, BALANCE_PATH);
     return {
       as_of: asOf,
-      available_credits: balance,
-      remaining_credits: balance,
+      available_credits: body.balance_credits,
+      remaining_credits: body.balance_credits,
       reserved_credits: null,
-      low_balance: read.optionalBoolean(body, ['warning_low', 'warningLow'], 'body'),
-      grants: read.optionalArray(body.buckets, 'buckets').map((raw, i) => {
-        const b = read.object(raw, `buckets[${i}]`);
-        return {
-          id: null,
-          source: read.optionalString(b, ['source_type', 'sourceType']) ?? 'unknown',
-          remaining_credits: read.number(b, ['balance'], `buckets[${i}]`),
-          expires_at: read.optionalTime(b, ['expires_at', 'expiresAt'], `buckets[${i}]`),
-        };
-      }),
+      low_balance: body.warning_low,
+      grants: body.buckets.map((b) => ({ id: null, source: b.source_type ?? 'unknown', remaining_credits: b.balance, expires_at: b.expires_at })),
     };
   }
 
   async estimate(request: EstimateRequest, signal?: AbortSignal): Promise<number> {
     const { data } = await this.client.post(ESTIMATE_PATH, { body: request, signal });
-    const read = new ShapeReader(this.id, ESTIMATE_PATH);
-    return read.number(read.object(data, 'body'), ['credits_estimate', 'creditsEstimate'], 'body');
+    return readWire(SynapEstimate, data, this.id, ESTIMATE_PATH).credits_estimate;
   }
 
   getSummary(request: SummaryRequest): Promise<UsageSummary> {
@@ -111,22 +101,8 @@ export class SynapProvider implements CreditProvider {
       signal,
       deadline,
     });
-    const read = new ShapeReader(this.id, LEDGER_PATH);
-    const body = read.object(data, 'body');
-    const entries = read.array(body.entries, 'entries').map((raw, i) => {
-      const where = `entries[${i}]`;
-      const e = read.object(raw, where);
-      return {
-        ledger_id: read.string(e, ['ledger_id', 'ledgerId', 'id'], where, 120),
-        entry_type: read.string(e, ['entry_type', 'entryType'], where),
-        delta: read.number(e, ['delta'], where),
-        metric_type: read.optionalString(e, ['metric_type', 'metricType']),
-        category: read.optionalString(e, ['category']),
-        created_at: read.time(e, ['created_at', 'createdAt'], where),
-      };
-    });
-    const total = read.number(body, ['total'], 'body');
-    this.pageSize.served(limit, read.optionalNumber(body, ['limit'], 'body'), entries.length, offset + entries.length < total);
+    const { entries, total, limit: echo } = readWire(SynapLedgerPage, data, this.id, LEDGER_PATH);
+    this.pageSize.served(limit, echo, entries.length, offset + entries.length < total);
     return { entries, total, truncated: false, rateLimit };
   }
 }

@@ -3,6 +3,7 @@
 import type * as z from 'zod';
 import { InputError } from '../errors.js';
 import { cleanText } from '../text.js';
+import { IDENTIFIER_PATTERN, IDENTIFIER_RULE } from './fields.js';
 
 type JsonSchema = {
   type?: string;
@@ -13,12 +14,14 @@ type JsonSchema = {
   minLength?: number;
   maxLength?: number;
   format?: string;
+  pattern?: string;
   properties?: Record<string, JsonSchema>;
 };
 
-export function parseArguments<S extends z.ZodType>(schema: S, jsonSchema: JsonSchema, args: unknown): z.output<S> {
+export function parseArguments<S extends z.ZodType>(schema: S, publishedSchema: () => JsonSchema, args: unknown): z.output<S> {
   const result = schema.safeParse(args ?? {});
   if (result.success) return result.data;
+  const jsonSchema = publishedSchema();
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     // A key unknown inside an object argument (estimate) is named with its path.
@@ -50,12 +53,14 @@ export function ruleOf(p: JsonSchema): string {
   if (p.enum) return `one of ${p.enum.map((v) => `"${String(v)}"`).join(', ')}`;
   if (p.type === 'integer') {
     const min = p.minimum ?? (p.exclusiveMinimum === undefined ? undefined : Math.floor(p.exclusiveMinimum) + 1);
-    return `an integer from ${min ?? '-∞'} to ${p.maximum ?? '∞'}`;
+    if (p.maximum === undefined) return min === undefined ? 'an integer' : `an integer of at least ${min}`;
+    return `an integer from ${min ?? '-∞'} to ${p.maximum}`;
   }
   if (p.type === 'number') {
     if (p.exclusiveMinimum !== undefined) return `a number greater than ${p.exclusiveMinimum}${p.maximum !== undefined ? ` and at most ${p.maximum}` : ''}`;
     return 'a number';
   }
+  if (p.type === 'string' && p.pattern === IDENTIFIER_PATTERN.source) return IDENTIFIER_RULE;
   if (p.type === 'string' && p.format === 'date-time') return 'an ISO 8601 date-time with a timezone, e.g. 2026-11-01T00:00:00Z';
   if (p.type === 'string') return `a string of ${p.minLength ?? 0} to ${p.maxLength ?? '∞'} characters`;
   if (p.type === 'object') return `an object with ${Object.keys(p.properties ?? {}).join(', ')}`;

@@ -4,14 +4,14 @@ import { InputError } from '../errors.js';
 import { linkSignals } from '../http/abort.js';
 import { formatCredits } from '../text.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
-import { providerArg, providerOut, shortTime } from './fields.js';
+import { identifier, providerArg, providerOut, shortTime } from './fields.js';
 
 const input = z.strictObject({
   provider: providerArg,
   required_credits: z.number().positive().optional().describe('Credits the planned write needs: adds a decision.'),
   estimate: z
     .strictObject({
-      metric_type: z.string(),
+      metric_type: identifier,
       units: z.number().positive(),
       item_count: z.number().int().positive().optional(),
     })

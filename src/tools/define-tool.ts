@@ -1,7 +1,7 @@
 // What a tool is, and how a call becomes a result: arguments checked first, then the tool
 // runs, and every typed error is turned into an `isError` result here and nowhere else.
+import type { CallToolResult, StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CancelledError, InputError, NotConfiguredError, UpstreamError } from '../errors.js';
 import { log, redact } from '../logger.js';
 import type { WalkSettings } from '../providers/provider.js';
@@ -41,7 +41,16 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
 
 export interface CreditTool {
   name: string;
-  listing: Tool;
+  description: string;
+  annotations: ToolAnnotations;
+  /**
+   * What tools/list publishes. It lets every value through: call() checks the arguments itself,
+   * so a bad one is refused with a sentence naming the argument and its allowed range, the
+   * same on every transport and in the terminal commands.
+   */
+  inputSchema: StandardSchemaWithJSON;
+  /** What tools/list publishes (slimmed), validating with the full zod schema. */
+  outputSchema: StandardSchemaWithJSON;
   call(args: unknown, ctx: ToolContext): Promise<CallToolResult>;
 }
 
@@ -49,21 +58,22 @@ export interface CreditTool {
 export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): CreditTool {
-  const inputSchema = toJsonSchema(spec.input, 'input');
+  // Worked out on first use (the first tools/list, or a refused argument), not at start-up.
+  const inputJson = once(() => toJsonSchema(spec.input, 'input'));
+  const outputJson = once(() => slimOutputSchema(toJsonSchema(spec.output, 'output')) as Record<string, unknown>);
   // No `title`: hosts show the name, and every listed byte costs the agent tokens.
-  const listing: Tool = {
-    name: spec.name,
-    description: spec.description,
-    inputSchema: inputSchema as Tool['inputSchema'],
-    outputSchema: slimOutputSchema(toJsonSchema(spec.output, 'output')) as Tool['outputSchema'],
-    annotations: { ...spec.annotations },
-  };
   return {
     name: spec.name,
-    listing,
+    description: spec.description,
+    annotations: spec.annotations,
+    inputSchema: published(inputJson, (value) => ({ value })),
+    outputSchema: published(outputJson, (value) => {
+      const parsed = spec.output.safeParse(value);
+      return parsed.success ? { value: parsed.data } : { issues: parsed.error.issues.map((i) => ({ message: i.message, path: i.path })) };
+    }),
     async call(args, ctx) {
       try {
-        const parsed = parseArguments(spec.input, inputSchema, args);
+        const parsed = parseArguments(spec.input, inputJson, args);
         const answer = await spec.run(parsed, ctx);
         return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.data as Record<string, unknown> };
       } catch (error) {
@@ -117,6 +127,18 @@ function describeError(tool: string, error: unknown): string {
   return `Internal error in ${tool}: ${error instanceof Error ? error.name : 'unknown'}. This is a credit-mcp bug; the server keeps running. Retry, and report it if it repeats.`;
 }
 
+type Validate = StandardSchemaWithJSON['~standard']['validate'];
+
+/** A Standard Schema that publishes `json()` as written and validates with `validate`. */
+function published(json: () => Record<string, unknown>, validate: Validate): StandardSchemaWithJSON {
+  return { '~standard': { version: 1, vendor: 'credit-mcp', validate, jsonSchema: { input: json, output: json } } };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete json.$schema;
@@ -145,13 +167,17 @@ function slimOutputSchema(node: unknown): unknown {
   return out;
 }
 
-/** `format: date-time` already says it; zod's long regex would only cost the agent tokens. */
+/**
+ * What zod writes that says nothing to the agent: a date-time's long regex (`format` already
+ * says it) and an integer's bound at 2^53 (JSON numbers stop there anyway).
+ */
 function trimPatterns(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(trimPatterns);
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     if (k === 'pattern' && (node as Record<string, unknown>).format === 'date-time') continue;
+    if (k === 'maximum' && v === Number.MAX_SAFE_INTEGER) continue;
     out[k] = trimPatterns(v);
   }
   return out;

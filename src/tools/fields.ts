@@ -9,9 +9,15 @@ export const providerArg = z
 
 export const providerOut = z.string();
 
+/**
+ * An identifier sent upstream (entry_type, estimate.metric_type): a short word of a bounded,
+ * printable alphabet, so nothing huge reaches a query string and no line break reaches an answer.
+ */
+export const IDENTIFIER_PATTERN = /^[\w.:-]+$/;
+export const IDENTIFIER_RULE = '1 to 64 characters of letters, digits and _ . : -';
+export const identifier = z.string().min(1).max(64).regex(IDENTIFIER_PATTERN);
+
 /** The line every history answer ends on: history is not the balance a write is decided on. */
 export const DECIDE_ON_BALANCE = 'This is history: before any write that spends credits, call check_balance (with required_credits) and decide on its answer, not on figures here.';
 
-export function shortTime(iso: string | null): string {
-  return iso ? iso.replace(/:\d\d(\.\d+)?Z$/, 'Z').replace('T', ' ') : 'never';
-}
+export { shortTime } from '../format.js';

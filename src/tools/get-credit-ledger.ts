@@ -5,13 +5,13 @@ import type { LedgerEntry } from '../model.js';
 import { formatCredits } from '../text.js';
 import { compareInstants, toUtcInstant } from '../time.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
-import { DECIDE_ON_BALANCE, providerArg, providerOut, shortTime } from './fields.js';
+import { DECIDE_ON_BALANCE, identifier, providerArg, providerOut, shortTime } from './fields.js';
 
 const instant = z.iso.datetime({ offset: true });
 
 const input = z.strictObject({
   provider: providerArg,
-  entry_type: z.string().min(1).optional().describe('e.g. "debit" or "credit".'),
+  entry_type: identifier.optional().describe('e.g. "debit" or "credit".'),
   from: instant.optional().describe('Earliest created_at, inclusive.'),
   to: instant.optional().describe('Latest created_at, inclusive; default now.'),
   limit: z.number().int().min(1).max(100).default(20).describe('Rows to return.'),

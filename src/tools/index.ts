@@ -1,9 +1,7 @@
-// Everything a tool call needs, loaded together on the first request.
+// The three tools, in the order tools/list shows them.
 import { checkBalance } from './check-balance.js';
 import type { CreditTool } from './define-tool.js';
 import { getCreditLedger } from './get-credit-ledger.js';
 import { getCreditSummary } from './get-credit-summary.js';
-
-export { errorResult } from './define-tool.js';
 
 export const TOOLS: readonly CreditTool[] = [checkBalance, getCreditSummary, getCreditLedger];
