@@ -4,6 +4,7 @@ import { benchAnswerBytes } from './answer-bytes.js';
 import { benchCallOverhead } from './call-overhead.js';
 import { benchColdStart } from './cold-start.js';
 import { benchHttp } from './http.js';
+import { benchLedgerSession } from './ledger-session.js';
 import { benchLedgerWalk } from './ledger-walk.js';
 import { benchMemory } from './memory.js';
 
@@ -13,6 +14,7 @@ const sections: Record<string, () => Promise<string>> = {
   'call-overhead': benchCallOverhead,
   'answer-bytes': benchAnswerBytes,
   'ledger-walk': benchLedgerWalk,
+  'ledger-session': benchLedgerSession,
   memory: benchMemory,
   http: benchHttp,
 };

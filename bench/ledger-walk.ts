@@ -13,7 +13,8 @@ const RUNS = 5;
 
 export async function benchLedgerWalk(): Promise<string> {
   const sim = await startSimProcess({ ledgerSize: ENTRIES, latencyMs: LATENCY_MS });
-  const registry = new ProviderRegistry(loadConfig({ SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url }));
+  // Cache off: every run walks the upstream (the cache's effect is ledger-session.ts's table).
+  const registry = new ProviderRegistry(loadConfig({ SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url, CREDIT_MCP_CACHE_ENTRIES: '0' }));
   const to = new Date().toISOString();
   const concurrency = DEFAULT_WALK.concurrency;
 

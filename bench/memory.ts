@@ -1,5 +1,7 @@
 // The built server's resident memory before and after a 100,000-entry walk, as hosts run it
 // (plain `node dist/cli.js`) and as the bundle manifest runs it (a smaller young generation).
+// The ledger cache is off here: this is what the walk itself costs; ledger-session.ts measures
+// what the cache holds.
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -20,7 +22,7 @@ async function measure(sim: Simulator, nodeArgs: string[]): Promise<{ before: nu
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [...nodeArgs, CLI],
-    env: { PATH: process.env.PATH ?? '', SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url, CREDIT_MCP_WALK_BUDGET_MS: '600000' },
+    env: { PATH: process.env.PATH ?? '', SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url, CREDIT_MCP_WALK_BUDGET_MS: '600000', CREDIT_MCP_CACHE_ENTRIES: '0' },
     stderr: 'ignore',
   });
   const client = new Client({ name: 'bench', version: '1' });
@@ -46,7 +48,7 @@ async function retainedHeapMb(): Promise<{ before: number; after: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run the bench with --expose-gc (npm run bench does)');
   const sim = await startSimProcess({ ledgerSize: ENTRIES });
-  const registry = new ProviderRegistry(loadConfig({ SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url }));
+  const registry = new ProviderRegistry(loadConfig({ SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url, CREDIT_MCP_CACHE_ENTRIES: '0' }));
   const walk = (scan_limit: number) =>
     getCreditLedger.call(
       { provider: 'synap', scan_limit },
@@ -78,7 +80,7 @@ export async function benchMemory(): Promise<string> {
   const heap = await retainedHeapMb();
   rows.push(['walker in-process: heap used after full GC', fmt(heap.before), fmt(heap.after), fmt(heap.after - heap.before), '-', '-']);
   return table(
-    `Server memory (RSS, MB; last row: retained heap) around a ${ENTRIES.toLocaleString('en-US')}-entry walk over stdio (target: growth < 30 MB)`,
+    `Server memory (RSS, MB; last row: retained heap) around a ${ENTRIES.toLocaleString('en-US')}-entry walk over stdio, ledger cache off (target: growth < 30 MB)`,
     ['server', 'before', 'after', 'growth', 'peak growth', 'walk s'],
     rows,
   );

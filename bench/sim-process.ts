@@ -11,10 +11,19 @@ export interface SimProcess {
   close(): void;
 }
 
-export async function startSimProcess(args: { ledgerSize?: number; latencyMs?: number } = {}): Promise<SimProcess> {
+export interface SimProcessOptions {
+  ledgerSize?: number;
+  latencyMs?: number;
+  historyDays?: number;
+  maxPageSize?: number;
+}
+
+export async function startSimProcess(args: SimProcessOptions = {}): Promise<SimProcess> {
   const argv = [CLI, 'sim', '--port', '0'];
   if (args.ledgerSize !== undefined) argv.push('--ledger-size', String(args.ledgerSize));
   if (args.latencyMs !== undefined) argv.push('--latency-ms', String(args.latencyMs));
+  if (args.historyDays !== undefined) argv.push('--history-days', String(args.historyDays));
+  if (args.maxPageSize !== undefined) argv.push('--max-page-size', String(args.maxPageSize));
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';

@@ -25,6 +25,9 @@ async function main(argv: string[]): Promise<void> {
         latencyMs: int(values['latency-ms'], 'latency-ms', 0, 60_000),
         ratePerMinute: int(values['rate-limit'], 'rate-limit', 1, 1_000_000),
         ledgerSize: int(values['ledger-size'], 'ledger-size', 0, 1_000_000),
+        historyDays: int(values['history-days'], 'history-days', 1, 3650),
+        maxPageSize: int(values['max-page-size'], 'max-page-size', 1, 100_000),
+        oversizedLimit: oneOf(values['oversized-limit'], 'oversized-limit', ['refuse', 'cap', 'cap-unechoed'] as const),
         seed: int(values.seed, 'seed', 0, 2 ** 31),
       });
     }
@@ -58,6 +61,11 @@ async function httpServe(flags: ConfigFlags): Promise<(config: Config, options?:
   const [{ readHttpSettings }, { serveHttp }] = await Promise.all([import('./remote/settings.js'), import('./serve-http.js')]);
   const settings = readHttpSettings(process.env, flags);
   return (config, options) => serveHttp(config, settings, options);
+}
+
+function oneOf<T extends string>(raw: string | undefined, name: string, choices: readonly T[]): T | undefined {
+  if (raw === undefined || (choices as readonly string[]).includes(raw)) return raw as T | undefined;
+  throw new ConfigError(`--${name} must be one of ${choices.join(', ')}; got "${raw}".`);
 }
 
 function int(raw: string | undefined, name: string, min: number, max: number): number | undefined {

@@ -8,11 +8,20 @@ export interface ProviderConfig {
   baseUrl: URL;
 }
 
+/** How the ledger asks its upstream: the cache's bound and Synap's first page size. */
+export interface LedgerSettings {
+  /** Ledger entries the cache holds per provider and key; 0 turns it off. */
+  cacheEntries: number;
+  /** Entries a Synap ledger walk asks for per page until the upstream says it serves fewer. */
+  synapPageSize: number;
+}
+
 export interface Config {
   providers: Partial<Record<ProviderId, ProviderConfig>>;
   timeoutMs: number;
   defaultProvider?: ProviderId;
   walk: WalkSettings;
+  ledger: LedgerSettings;
 }
 
 /** Each provider's names: environment variables, flags, and the request header `credit-mcp http --keys-from-request` reads. */
@@ -37,6 +46,7 @@ export const PROVIDER_ENV: Record<ProviderId, { key: string; baseUrl: string; de
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const DEFAULT_WALK: WalkSettings = { concurrency: 8, budgetMs: 30_000 };
+export const DEFAULT_LEDGER: LedgerSettings = { cacheEntries: 200_000, synapPageSize: 1000 };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -53,8 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
   }
   const timeoutMs = readTimeoutMs(env, flags);
   const walk = readWalk(env, flags);
+  const ledger = readLedgerSettings(env, flags);
   const defaultProvider = readDefaultProvider(env, flags);
-  return { providers, timeoutMs, walk, ...(defaultProvider ? { defaultProvider } : {}) };
+  return { providers, timeoutMs, walk, ledger, ...(defaultProvider ? { defaultProvider } : {}) };
 }
 
 // One reader per setting, each throwing its own ConfigError, so `doctor` can report every
@@ -87,6 +98,13 @@ export function readWalk(env: NodeJS.ProcessEnv, flags: ConfigFlags): WalkSettin
   return {
     concurrency: integer(env, flags, 'concurrency', 'CREDIT_MCP_CONCURRENCY', 1, 32, DEFAULT_WALK.concurrency),
     budgetMs: integer(env, flags, 'walk-budget-ms', 'CREDIT_MCP_WALK_BUDGET_MS', 1000, 600_000, DEFAULT_WALK.budgetMs),
+  };
+}
+
+export function readLedgerSettings(env: NodeJS.ProcessEnv, flags: ConfigFlags): LedgerSettings {
+  return {
+    cacheEntries: integer(env, flags, 'cache-entries', 'CREDIT_MCP_CACHE_ENTRIES', 0, 10_000_000, DEFAULT_LEDGER.cacheEntries),
+    synapPageSize: integer(env, flags, 'synap-page-size', 'CREDIT_MCP_SYNAP_PAGE_SIZE', 1, 10_000, DEFAULT_LEDGER.synapPageSize),
   };
 }
 

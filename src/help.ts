@@ -24,6 +24,12 @@ variable shown; a flag wins):
   --concurrency N                 CREDIT_MCP_CONCURRENCY   ledger pages fetched at once, 1..32 (default 8)
   --walk-budget-ms N              CREDIT_MCP_WALK_BUDGET_MS  time one call may spend walking a ledger,
                                                            rate-limit waits included, 1000..600000 (default 30000)
+  --cache-entries N               CREDIT_MCP_CACHE_ENTRIES  ledger entries kept in memory per provider and
+                                                           key (http --keys-from-request: all keys
+                                                           together), re-checked by count on every use,
+                                                           0..10000000 (default 200000; 0 turns it off)
+  --synap-page-size N             CREDIT_MCP_SYNAP_PAGE_SIZE  Synap ledger entries asked per page, 1..10000
+                                                           (default 1000; less once the upstream serves less)
   --default-provider NAME         CREDIT_MCP_DEFAULT_PROVIDER  signal-foundry | synap, when both are on
   --demo                          start the simulator in-process and point both providers at it
                                   (a command stops it when it is done)
@@ -72,6 +78,10 @@ Sim options:
   --latency-ms N      delay added to every answer (default 0)
   --rate-limit N      requests per minute per key before 429s (default: unlimited)
   --ledger-size N     seeded Synap ledger entries (default 2500)
+  --history-days N    days of history the Synap ledger spans (default 180)
+  --max-page-size N   most Synap ledger entries one page serves (default 100)
+  --oversized-limit M what a larger limit gets: refuse (a 422, the default), cap (max entries,
+                      limit echoed as the max) or cap-unechoed (max entries, limit echoed as asked)
   --seed N            data seed (default 42)
 
 Tools: check_balance, get_credit_summary, get_credit_ledger (see README.md).

@@ -37,6 +37,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     ? new TenantPool({
         baseUrls: settings.baseUrls,
         timeoutMs: config.timeoutMs,
+        ledger: config.ledger,
         ...(config.defaultProvider ? { defaultProvider: config.defaultProvider } : {}),
       })
     : undefined;

@@ -20,9 +20,16 @@ export function toUtcInstant(text: string): string | null {
  * Date.parse stops at milliseconds, and an upstream reading microseconds would not.
  */
 export function compareInstants(a: string, b: string): number {
+  // Same length, both UTC with `Z`: the same shape to the digit, so text order is time order.
+  if (a.length === b.length && a[4] === '-' && b[4] === '-' && a.endsWith('Z') && b.endsWith('Z')) return a < b ? -1 : a > b ? 1 : 0;
   const ms = Date.parse(a) - Date.parse(b);
   if (ms !== 0) return Math.sign(ms);
   const finer = (t: string) => (/\.\d{3}(\d*)Z$/.exec(t)?.[1] ?? '').padEnd(9, '0');
   const [x, y] = [finer(a), finer(b)];
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Digits after the second's point (0 when none). */
+export function fractionDigits(instant: string): number {
+  return /\.(\d+)/.exec(instant)?.[1]?.length ?? 0;
 }

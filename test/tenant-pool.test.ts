@@ -2,10 +2,13 @@
 // simulator: one provider per key, reused and never shared; bounded however many keys arrive;
 // an evicted key's provider closed (and its key forgotten by the logger) once no request uses it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LEDGER } from '../src/config.js';
 import { redact } from '../src/logger.js';
 import type { ProviderId } from '../src/model.js';
 import { TenantPool } from '../src/remote/tenants.js';
-import { startSimulator, type Simulator } from './helpers.js';
+import type { SynapProvider } from '../src/providers/synap.js';
+import { getCreditLedger } from '../src/tools/get-credit-ledger.js';
+import { callTool, startSimulator, type Simulator } from './helpers.js';
 
 let sim: Simulator;
 let baseUrls: Record<ProviderId, URL>;
@@ -23,7 +26,7 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe('TenantPool', () => {
   it("reuses a key's provider and never lends it to another key", async () => {
-    const pool = new TenantPool({ baseUrls, timeoutMs: 5000 });
+    const pool = new TenantPool({ baseUrls, timeoutMs: 5000, ledger: DEFAULT_LEDGER });
     const a1 = pool.lease(synapHeader(sim.keys.synap));
     const a2 = pool.lease(synapHeader(sim.keys.synap));
     const b = pool.lease(synapHeader(sim.tenants[1]!.keys.synap));
@@ -39,7 +42,7 @@ describe('TenantPool', () => {
   });
 
   it('holds at most its capacity however many keys arrive, closing the least recently used', async () => {
-    const pool = new TenantPool({ baseUrls, timeoutMs: 5000, capacity: 4 });
+    const pool = new TenantPool({ baseUrls, timeoutMs: 5000, ledger: DEFAULT_LEDGER, capacity: 4 });
     const keys = Array.from({ length: 1000 }, (_, i) => `synap_flood_key_${String(i).padStart(4, '0')}`);
     for (const key of keys) pool.lease(synapHeader(key)).release();
     expect(pool.size).toBe(4);
@@ -54,7 +57,7 @@ describe('TenantPool', () => {
   });
 
   it('keeps a key a request is using open past its eviction, and closes it when the request ends', async () => {
-    const pool = new TenantPool({ baseUrls, timeoutMs: 5000, capacity: 2 });
+    const pool = new TenantPool({ baseUrls, timeoutMs: 5000, ledger: DEFAULT_LEDGER, capacity: 2 });
     const busy = pool.lease(synapHeader('synap_busy_key_000001'));
     const provider = busy.registry.resolve('synap').provider;
     // Idle keys go first: the busy one stays while others come and go.
@@ -77,10 +80,35 @@ describe('TenantPool', () => {
   });
 
   it('opens nothing for a malformed key header', () => {
-    const pool = new TenantPool({ baseUrls, timeoutMs: 5000 });
+    const pool = new TenantPool({ baseUrls, timeoutMs: 5000, ledger: DEFAULT_LEDGER });
     for (const value of ['', 'two words', 'x'.repeat(513), ['a', 'b']]) {
       expect(() => pool.lease({ 'x-signal-foundry-api-key': value as string })).toThrow(/^X-Signal-Foundry-Api-Key must be sent once/);
     }
     expect(pool.size).toBe(0);
+  });
+
+  it("bounds every key's cached ledger entries together by CREDIT_MCP_CACHE_ENTRIES, least recently used first", async () => {
+    const pool = new TenantPool({ baseUrls, timeoutMs: 5000, ledger: { cacheEntries: 60, synapPageSize: 100 } });
+    const read = async (key: string) => {
+      const lease = pool.lease(synapHeader(key));
+      const { data } = await callTool(getCreditLedger, lease.registry, { provider: 'synap', scan_limit: 1000 });
+      const cache = (lease.registry.resolve('synap').provider as SynapProvider).cache;
+      lease.release();
+      return { data, cache };
+    };
+    const first = await read(sim.keys.synap); // 50 entries
+    expect(first.cache.held).toBe(50);
+    const second = await read(sim.tenants[1]!.keys.synap); // 30 more: 80 would pass the shared 60
+    expect(second.data?.totals.count).toBe(30);
+    expect(pool.cacheBudget.held).toBeLessThanOrEqual(60);
+    expect([first.cache.held, second.cache.held]).toEqual([0, 30]);
+    // The first key reads its ledger again from the upstream, exactly.
+    sim.resetStats();
+    const again = await read(sim.keys.synap);
+    expect(again.data?.totals).toEqual(first.data?.totals);
+    expect(sim.stats.requests).toBeGreaterThan(0);
+    expect(pool.cacheBudget.held).toBeLessThanOrEqual(60);
+    await pool.closeAll();
+    expect(pool.cacheBudget.held).toBe(0);
   });
 });

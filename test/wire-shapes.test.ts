@@ -113,4 +113,11 @@ describe('Synap', () => {
     const { text } = await callTool(getCreditLedger, registry, { provider: 'synap' });
     expect(text).toContain('body.entries[1].ledger_id is missing');
   });
+
+  it('takes a ledger page whose `limit` echo is not a count: the echo only hints at the page size', async () => {
+    serve('/v1/credits/ledger', { entries: [{ ledger_id: 'L1', entry_type: 'debit', delta: -1, created_at: '2026-11-30T10:00:00Z' }], total: 1, limit: 'all' });
+    const { data, result } = await callTool(getCreditLedger, registry, { provider: 'synap' });
+    expect(result.isError).toBeFalsy();
+    expect(data?.total_matching).toBe(1);
+  });
 });

@@ -32,7 +32,12 @@ export const OPTIONS = {
   'latency-ms': { type: 'string' },
   'rate-limit': { type: 'string' },
   'ledger-size': { type: 'string' },
+  'history-days': { type: 'string' },
+  'max-page-size': { type: 'string' },
+  'oversized-limit': { type: 'string' },
   seed: { type: 'string' },
+  'cache-entries': { type: 'string' },
+  'synap-page-size': { type: 'string' },
 } as const;
 
 export type Flag = keyof typeof OPTIONS;
@@ -48,6 +53,8 @@ const CONFIGURATION: Flag[] = [
   'timeout-ms',
   'concurrency',
   'walk-budget-ms',
+  'cache-entries',
+  'synap-page-size',
   'default-provider',
 ];
 const TOOL_COMMAND: Flag[] = [...CONFIGURATION, 'provider', 'json'];
@@ -60,7 +67,7 @@ export const COMMAND_FLAGS = {
   ledger: [...TOOL_COMMAND, 'type', 'from', 'to', 'limit', 'scan-limit', 'cursor'],
   doctor: CONFIGURATION,
   http: [...CONFIGURATION, 'host', 'port', 'keys-from-request'],
-  sim: ['port', 'latency-ms', 'rate-limit', 'ledger-size', 'seed'],
+  sim: ['port', 'latency-ms', 'rate-limit', 'ledger-size', 'history-days', 'max-page-size', 'oversized-limit', 'seed'],
 } satisfies Record<string, Flag[]>;
 
 export type Command = keyof typeof COMMAND_FLAGS;

@@ -6,6 +6,7 @@ import {
   isLoopback,
   readBaseUrl,
   readDefaultProvider,
+  readLedgerSettings,
   readProvider,
   readTimeoutMs,
   readWalk,
@@ -73,6 +74,16 @@ async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProvider
   if (timeoutMs !== FAILED) report('ok', `timeout: ${timeoutMs} ms per upstream request`);
   const walk = read('ledger walk', () => readWalk(env, flags));
   if (walk !== FAILED) report('ok', `ledger walk: ${walk.concurrency} pages at once, ${walk.budgetMs} ms per call`);
+  const ledger = read('ledger', () => readLedgerSettings(env, flags));
+  if (ledger !== FAILED) {
+    report(
+      ledger.cacheEntries > 0 ? 'ok' : 'off',
+      ledger.cacheEntries > 0
+        ? `ledger cache: up to ${ledger.cacheEntries} entries per provider and key`
+        : 'ledger cache: off (CREDIT_MCP_CACHE_ENTRIES=0): every ledger question walks the upstream again',
+    );
+    report('ok', `synap page size: asks ${ledger.synapPageSize} entries per page, less once the upstream shows it serves fewer`);
+  }
   const defaultProvider = read('default provider', () => readDefaultProvider(env, flags));
   if (defaultProvider !== FAILED) reportDefaultProvider(defaultProvider, Object.keys(providers) as ProviderId[]);
 
@@ -87,7 +98,7 @@ async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProvider
     }
   }
 
-  if (!configValid || http === FAILED || timeoutMs === FAILED || walk === FAILED || defaultProvider === FAILED) {
+  if (!configValid || http === FAILED || timeoutMs === FAILED || walk === FAILED || ledger === FAILED || defaultProvider === FAILED) {
     report('FAIL', 'upstreams not checked: fix the configuration above first (the server would not start with it)');
     return 'usage';
   }
@@ -101,7 +112,7 @@ async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProvider
     return 'notConfigured';
   }
 
-  const session = openToolSession({ providers, timeoutMs, walk, ...(defaultProvider ? { defaultProvider } : {}) });
+  const session = openToolSession({ providers, timeoutMs, walk, ledger, ...(defaultProvider ? { defaultProvider } : {}) });
   try {
     // Concurrently, so a hung upstream costs one timeout, not one per provider.
     const results = await Promise.all(

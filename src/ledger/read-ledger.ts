@@ -2,7 +2,7 @@
 // rows from the cursor's position, all against one pinned snapshot.
 import { InputError } from '../errors.js';
 import type { LedgerEntry, LedgerFilters, PinnedFilters } from '../model.js';
-import type { CreditProvider, WalkSettings } from '../providers/provider.js';
+import type { CreditProvider, LedgerWindow, WalkSettings } from '../providers/provider.js';
 import { compareInstants } from '../time.js';
 import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import { LedgerTotals, type TotalsReport } from './totals.js';
@@ -50,13 +50,16 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
   let stopped: WalkStop | undefined;
   let moved = false;
   let rowsStopped = false;
+  // Opened on the first walk only: a call that needs no upstream row asks the cache nothing either.
+  let window: LedgerWindow | undefined;
+  const ledger = async () => (window ??= await provider.openLedger(filters, { signal: ctx.signal, deadline }));
 
   /** The page's rows from `rowOffset + rows.length` on, read directly (one request at most). */
   const readRows = async () => {
     const nextRow = state.rowOffset + rows.length;
     if (rows.length >= request.limit || nextRow >= (state.totalMatching ?? Number.POSITIVE_INFINITY)) return;
     const outcome = await walkLedger(
-      provider.ledger,
+      await ledger(),
       { filters, startOffset: nextRow, maxRows: request.limit - rows.length, signal: ctx.signal, deadline },
       (entry) => rows.push(entry),
     );
@@ -64,15 +67,12 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
     stopped ??= outcome.stopped;
   };
 
-  // When the scan starts at or before the page, the page's rows come with it for free. When a
-  // resumed scan starts past the page, the rows are read first, so the budget serves them before
-  // the scan's tail.
-  const rowsFromScan = state.scanned <= state.rowOffset;
-  if (!rowsFromScan) await readRows();
-  const scanTarget = Math.min(state.scanLimit, state.totalMatching ?? Number.POSITIVE_INFINITY);
-  if (state.scanned < scanTarget) {
+  /** The totals scan, continued from where it stopped, up to scan_limit. */
+  const scan = async () => {
+    const scanTarget = Math.min(state.scanLimit, state.totalMatching ?? Number.POSITIVE_INFINITY);
+    if (state.scanned >= scanTarget) return;
     const outcome = await walkLedger(
-      provider.ledger,
+      await ledger(),
       {
         filters,
         startOffset: state.scanned,
@@ -95,8 +95,19 @@ export async function readLedger(provider: CreditProvider, request: LedgerReques
     }
     stopped ??= outcome.stopped;
     moved = outcome.moved;
+  };
+
+  // When the scan starts at or before the page, the page's rows come with it for free. When a
+  // resumed scan starts past the page, the rows are read first, so the budget serves them before
+  // the scan's tail.
+  const rowsFromScan = state.scanned <= state.rowOffset;
+  try {
+    if (!rowsFromScan) await readRows();
+    await scan();
+    if (rowsFromScan) await readRows();
+  } finally {
+    window?.close();
   }
-  if (rowsFromScan) await readRows();
 
   const after = state.rowOffset + rows.length;
   const progressed = rows.length > 0 || state.scanned > scannedBefore;

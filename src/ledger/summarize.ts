@@ -1,7 +1,7 @@
 // A usage summary derived from a ledger, for providers that have a ledger but no summary.
-import type { NamedAmount, UsageEvent, UsageSummary } from '../model.js';
-import type { LedgerSource, SummaryRequest } from '../providers/provider.js';
 import { roundCredits } from '../format.js';
+import type { NamedAmount, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
+import type { LedgerWindow, PageOptions, SummaryRequest } from '../providers/provider.js';
 import { DAY_MS } from '../time.js';
 import { byLargest } from './filters.js';
 import { walkLedger } from './walk.js';
@@ -10,7 +10,9 @@ import { walkLedger } from './walk.js';
 export const SUMMARY_SCAN_LIMIT = 20_000;
 const NONE = '(none)';
 
-export async function summarizeLedger(source: LedgerSource, request: SummaryRequest, now: number, scanLimit = SUMMARY_SCAN_LIMIT): Promise<UsageSummary> {
+export type LedgerOpener = (filters: PinnedFilters, options: PageOptions) => Promise<LedgerWindow>;
+
+export async function summarizeLedger(open: LedgerOpener, request: SummaryRequest, now: number, scanLimit = SUMMARY_SCAN_LIMIT): Promise<UsageSummary> {
   const end = new Date(now).toISOString();
   const start = new Date(now - request.days * DAY_MS).toISOString();
   let used = 0;
@@ -19,14 +21,17 @@ export async function summarizeLedger(source: LedgerSource, request: SummaryRequ
   const recent: UsageEvent[] = [];
   let lastRecordedAt: string | null = null;
 
+  const filters: PinnedFilters = { from: start, to: end };
+  const deadline = request.walk ? now + request.walk.budgetMs : undefined;
+  const window = await open(filters, { signal: request.signal, deadline });
   const outcome = await walkLedger(
-    source,
+    window,
     {
-      filters: { from: start, to: end },
+      filters,
       startOffset: 0,
       maxRows: scanLimit,
       concurrency: request.walk?.concurrency,
-      deadline: request.walk ? now + request.walk.budgetMs : undefined,
+      deadline,
       signal: request.signal,
       onProgress: request.onProgress,
     },
@@ -42,7 +47,7 @@ export async function summarizeLedger(source: LedgerSource, request: SummaryRequ
       add(meters, entry.metric_type ?? NONE, size);
       add(usages, entry.category ?? NONE, size);
     },
-  );
+  ).finally(() => window.close());
   const total = outcome.totalMatching ?? outcome.walked;
   const partial = outcome.stopped !== undefined || outcome.walked < total || outcome.truncated || outcome.moved;
   const why = outcome.stopped?.reason === 'rate_limit' ? ' (the upstream rate limit paused the walk)' : outcome.stopped ? ' (the walk used its time budget)' : '';

@@ -39,9 +39,16 @@ export interface WalkOutcome {
 
 export type Visitor = (entry: LedgerEntry, position: number) => void;
 
+/** A page asked for: where, how many rows, and the answer to come. */
+interface Asked {
+  offset: number;
+  limit: number;
+  page: Promise<LedgerPage>;
+}
+
 export async function walkLedger(source: LedgerSource, options: WalkOptions, visit: Visitor): Promise<WalkOutcome> {
   const { filters, startOffset, maxRows, signal } = options;
-  const size = source.pageSize;
+  const stopAt = startOffset + maxRows;
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
   // Stops in-flight requests when the walk ends early, without cancelling the caller.
@@ -63,13 +70,14 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
   let olderIds = new Set<string>();
 
   const target = () => Math.min(maxRows, Math.max(0, totalMatching - startOffset));
-  const limitAt = (offset: number) => Math.min(size, startOffset + maxRows - offset);
-  const fetchAt = (offset: number): Promise<LedgerPage> => {
+  // The page size is read for every page: the source may learn mid-walk that its upstream serves fewer.
+  const ask = (offset: number): Asked => {
     if (signal?.aborted) throw new CancelledError();
-    return source.fetchPage(filters, offset, limitAt(offset), { signal: inner.signal, deadline });
+    const limit = Math.min(source.pageSize, stopAt - offset);
+    return { offset, limit, page: source.fetchPage(filters, offset, limit, { signal: inner.signal, deadline }) };
   };
-  /** Folds one page in; returns whether it was full (more may follow). */
-  const deliver = (page: LedgerPage, offset: number): boolean => {
+  /** Folds one page in; returns the offset the next page starts at, or undefined when the rows end here. */
+  const deliver = ({ offset, limit }: Asked, page: LedgerPage): number | undefined => {
     totalMatching = page.total;
     firstTotal ??= page.total;
     truncated = page.truncated;
@@ -83,45 +91,49 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
     }
     olderIds = recentIds;
     recentIds = ids;
-    const full = page.entries.length >= limitAt(offset);
-    if (!full && offset + page.entries.length < page.total) {
-      // The upstream counts rows it no longer returns (deleted, expired, capped): its rows end here.
-      totalMatching = offset + page.entries.length;
+    const got = page.entries.length;
+    let next: number | undefined = offset + got;
+    if (offset + got >= page.total) next = undefined; // the window's last page
+    else if (walked < maxRows && (got === 0 || ids.size === 0 || (got < limit && source.pageSize > got))) {
+      // Fewer rows than asked while the upstream serves that many, or only rows already seen:
+      // the upstream counts rows it no longer returns (deleted, expired, capped), and its rows end here.
+      totalMatching = ids.size === 0 ? offset : offset + got;
       shortOfCount = true;
+      next = undefined;
     }
+    // Otherwise a short page is the upstream serving fewer rows per page than asked: read on from its end.
     options.onProgress?.(walked, Math.max(walked, target()));
-    return full;
+    return next;
   };
 
   try {
     // The first page tells the total; the rest of the plan follows from it.
-    let offset = startOffset;
-    let full = deliver(await fetchAt(offset), offset);
-    offset += size;
-    while (full && walked < target()) {
-      const planEnd = Math.min(startOffset + maxRows, totalMatching);
-      const window = new Map<number, Promise<LedgerPage>>();
-      let scheduled = offset;
+    const first = ask(startOffset);
+    let next = deliver(first, await first.page);
+    while (next !== undefined && walked < target()) {
+      const planEnd = Math.min(stopAt, totalMatching);
+      const window: Asked[] = [];
+      let scheduled = next;
       // Past the deadline nothing new starts, but pages already under way are still folded in.
       const fill = () => {
-        while (window.size < concurrency && scheduled < planEnd && Date.now() <= deadline && !inner.signal.aborted) {
-          const p = fetchAt(scheduled);
-          p.catch(() => undefined); // awaited in order below; this only marks it handled
-          window.set(scheduled, p);
-          scheduled += size;
+        while (window.length < concurrency && scheduled < planEnd && Date.now() <= deadline && !inner.signal.aborted) {
+          const asked = ask(scheduled);
+          asked.page.catch(() => undefined); // awaited in order below; this only marks it handled
+          window.push(asked);
+          scheduled += asked.limit;
         }
       };
       fill();
-      if (window.size === 0) {
+      if (window.length === 0) {
         if (Date.now() > deadline) stopped = { reason: 'time_budget' };
         break;
       }
-      while (window.size > 0) {
-        const page = await window.get(offset)!;
-        window.delete(offset);
-        full = deliver(page, offset);
-        offset += size;
-        if (!full || walked >= maxRows) break;
+      while (window.length > 0) {
+        const asked = window.shift()!;
+        next = deliver(asked, await asked.page);
+        if (next === undefined || walked >= maxRows) break;
+        // A short page moved every later offset: the pages planned after it are dropped and planned again.
+        if (next !== asked.offset + asked.limit) break;
         fill();
       }
       // Rows back-dated mid-walk push the tail further out: the loop goes on until it is read.

@@ -7,6 +7,15 @@ export interface LedgerSource {
   fetchPage(filters: PinnedFilters, offset: number, limit: number, options?: PageOptions): Promise<LedgerPage>;
 }
 
+/**
+ * One call's reading of one pinned ledger window: the pages are the ones the upstream would
+ * serve now, answered from the provider's cache where it holds the window (confirmed by count).
+ */
+export interface LedgerWindow extends LedgerSource {
+  /** Hands what the call learned to the cache; the window is not read after. */
+  close(): void;
+}
+
 export interface PageOptions {
   signal?: AbortSignal;
   /** Epoch ms: the upstream's rate limit may not delay the request past this. */
@@ -30,7 +39,10 @@ export interface WalkSettings {
 
 export interface CreditProvider {
   readonly id: ProviderId;
+  /** The upstream's pages, uncached. */
   readonly ledger: LedgerSource;
+  /** The ledger for one call over `filters`: through the provider's cache, where it has one. */
+  openLedger(filters: PinnedFilters, options?: PageOptions): Promise<LedgerWindow>;
   getBalance(signal?: AbortSignal): Promise<Balance>;
   /** Only providers with a pricing endpoint have it. */
   estimate?(request: EstimateRequest, signal?: AbortSignal): Promise<number>;

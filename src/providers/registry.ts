@@ -1,7 +1,8 @@
 // Which providers are on, and which one a call means.
-import { PROVIDER_ENV, type Config, type ProviderConfig } from '../config.js';
+import { PROVIDER_ENV, type Config, type LedgerSettings, type ProviderConfig } from '../config.js';
 import { InputError, NotConfiguredError } from '../errors.js';
 import { UpstreamClient } from '../http/client.js';
+import type { CacheBudget } from '../ledger/cache.js';
 import { cursorSecret } from '../ledger/cursor.js';
 import { registerSecret } from '../logger.js';
 import { PROVIDER_IDS, type ProviderId } from '../model.js';
@@ -14,6 +15,14 @@ export interface ResolvedProvider {
   cursorSecret: Buffer;
 }
 
+/** What every provider is opened with, whoever holds its key. */
+export interface ProviderSettings {
+  timeoutMs: number;
+  ledger: LedgerSettings;
+  /** One bound on the ledger entries cached across every key that shares it (a remote server's tenants). */
+  cacheBudget?: CacheBudget;
+}
+
 export interface OpenedProvider extends ResolvedProvider {
   /** Closes the provider's connections and lets the logger forget its key. */
   close(): Promise<void>;
@@ -24,12 +33,12 @@ export interface OpenedProvider extends ResolvedProvider {
  * cursor secret. Every key reaches an upstream through here (configured, the demo's, or a
  * remote caller's), so here the logger and every answer's redaction learn it.
  */
-export function openProvider(p: ProviderConfig, timeoutMs: number, now: () => number = Date.now): OpenedProvider {
+export function openProvider(p: ProviderConfig, settings: ProviderSettings, now: () => number = Date.now): OpenedProvider {
   const forget = registerSecret(p.apiKey);
-  const base = { baseUrl: p.baseUrl, apiKey: p.apiKey, timeoutMs };
+  const base = { baseUrl: p.baseUrl, apiKey: p.apiKey, timeoutMs: settings.timeoutMs };
   const provider =
     p.id === 'synap'
-      ? new SynapProvider(new UpstreamClient(synapProfile(base)), now)
+      ? new SynapProvider(new UpstreamClient(synapProfile(base)), now, settings.ledger, settings.cacheBudget)
       : new SignalFoundryProvider(new UpstreamClient(signalFoundryProfile(base)), now);
   return { provider, cursorSecret: cursorSecret(p.id, p.apiKey), close: () => provider.close().finally(forget) };
 }
@@ -71,7 +80,7 @@ export class ProviderRegistry {
       }
       const p = source.providers[id];
       if (!p) continue;
-      const opened = openProvider(p, source.timeoutMs, now);
+      const opened = openProvider(p, source, now);
       this.owned.push(opened);
       this.providers.set(id, opened);
     }

@@ -3,10 +3,11 @@
 import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
 import type * as z from 'zod';
 import type { Balance, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
-import type { CreditProvider, LedgerSource, PageOptions, SummaryRequest } from './provider.js';
+import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
 import { SignalFoundryBalance, SignalFoundrySummary } from './signal-foundry-wire.js';
 import { readWire } from './wire.js';
 import { byLargest, matchesFilters, newestFirst } from '../ledger/filters.js';
+import { uncachedWindow } from '../ledger/window.js';
 import { DAY_MS } from '../time.js';
 
 const SUMMARY_PATH = '/api/signal-foundry/credits';
@@ -36,6 +37,11 @@ export class SignalFoundryProvider implements CreditProvider {
 
   constructor(private readonly client: UpstreamClient, private readonly now: () => number = Date.now) {
     this.ledger = { pageSize: SIGNAL_FOUNDRY_EVENT_CAP, fetchPage: (f, o, l, s) => this.fetchLedgerPage(f, o, l, s) };
+  }
+
+  /** One summary request holds every event there is: nothing to cache. */
+  openLedger(): Promise<LedgerWindow> {
+    return Promise.resolve(uncachedWindow(this.ledger));
   }
 
   async getBalance(signal?: AbortSignal): Promise<Balance> {

@@ -18,7 +18,7 @@ export const SynapBalance = wireObject({
 /** POST /v1/credits/estimate */
 export const SynapEstimate = wireObject({ credits_estimate: amount });
 
-/** GET /v1/credits/ledger: one page, `total` counting every match across pages. */
+/** GET /v1/credits/ledger: one page, `total` counting every match across pages, `limit` echoing the page size served. */
 export const SynapLedgerPage = wireObject({
   entries: z.array(
     wireObject(
@@ -34,4 +34,9 @@ export const SynapLedgerPage = wireObject({
     ),
   ),
   total: amount,
+  // Only a hint at the page size served: an echo that is not a count is ignored, not refused.
+  limit: z.unknown().transform((v) => {
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
+  }),
 });

@@ -1,17 +1,19 @@
 // Maximem Synap: a real, offset-paged ledger, a balance with buckets, and a price estimate.
 // Its usage summary is derived from the ledger.
+import { DEFAULT_LEDGER, type LedgerSettings } from '../config.js';
 import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
+import { LedgerCache, type CacheBudget } from '../ledger/cache.js';
 import { summarizeLedger } from '../ledger/summarize.js';
+import { openWindow } from '../ledger/window.js';
 import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, UsageSummary } from '../model.js';
-import type { CreditProvider, LedgerSource, PageOptions, SummaryRequest } from './provider.js';
+import { LearnedPageSize } from './page-size.js';
+import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
 import { SynapBalance, SynapEstimate, SynapLedgerPage } from './synap-wire.js';
 import { readWire } from './wire.js';
 
 const LEDGER_PATH = '/v1/credits/ledger';
 const BALANCE_PATH = '/v1/credits/balance';
 const ESTIMATE_PATH = '/v1/credits/estimate';
-/** Undocumented maximum; 100 is the documented default and assumed cap. */
-export const SYNAP_PAGE_SIZE = 100;
 
 const NEXT_STEPS: Record<string, string> = {
   UNAUTHORIZED: 'Set SYNAP_API_KEY to a valid key (keys start with synap_).',
@@ -28,9 +30,30 @@ export function synapProfile(base: Omit<UpstreamProfile, 'provider' | 'sendCorre
 export class SynapProvider implements CreditProvider {
   readonly id = 'synap' as const;
   readonly ledger: LedgerSource;
+  /** This key's ledger entries over ranges known to be complete; each use re-checks them by count. */
+  readonly cache: LedgerCache;
+  /** The maximum is undocumented: ask for the configured size, then serve what the upstream shows it serves. */
+  private readonly pageSize: LearnedPageSize;
 
-  constructor(private readonly client: UpstreamClient, private readonly now: () => number = Date.now) {
-    this.ledger = { pageSize: SYNAP_PAGE_SIZE, fetchPage: (f, o, l, s) => this.fetchLedgerPage(f, o, l, s) };
+  constructor(
+    private readonly client: UpstreamClient,
+    private readonly now: () => number = Date.now,
+    settings: LedgerSettings = DEFAULT_LEDGER,
+    cacheBudget?: CacheBudget,
+  ) {
+    this.pageSize = new LearnedPageSize(settings.synapPageSize);
+    this.cache = new LedgerCache(settings.cacheEntries, cacheBudget);
+    const pageSize = this.pageSize;
+    this.ledger = {
+      get pageSize() {
+        return pageSize.current;
+      },
+      fetchPage: (f, o, l, s) => this.fetchLedgerPage(f, o, l, s),
+    };
+  }
+
+  openLedger(filters: PinnedFilters, options: PageOptions = {}): Promise<LedgerWindow> {
+    return openWindow(this.ledger, this.cache, filters, options);
   }
 
   async getBalance(signal?: AbortSignal): Promise<Balance> {
@@ -53,20 +76,35 @@ export class SynapProvider implements CreditProvider {
   }
 
   getSummary(request: SummaryRequest): Promise<UsageSummary> {
-    return summarizeLedger(this.ledger, request, this.now());
+    return summarizeLedger((filters, options) => this.openLedger(filters, options), request, this.now());
   }
 
   async close(): Promise<void> {
+    this.cache.release();
     await this.client.close();
   }
 
-  private async fetchLedgerPage(filters: PinnedFilters, offset: number, limit: number, { signal, deadline }: PageOptions = {}): Promise<LedgerPage> {
+  /** One page, at most the size the upstream is known to serve: fewer rows than `limit` when it serves fewer. */
+  private async fetchLedgerPage(filters: PinnedFilters, offset: number, limit: number, options: PageOptions = {}): Promise<LedgerPage> {
+    for (;;) {
+      const asked = Math.min(limit, this.pageSize.current);
+      try {
+        return await this.requestLedgerPage(filters, offset, asked, options);
+      } catch (error) {
+        // A refused size is learned and never asked again; the same page is asked at the smaller size.
+        if (this.pageSize.afterRefusal(asked, error) === undefined) throw error;
+      }
+    }
+  }
+
+  private async requestLedgerPage(filters: PinnedFilters, offset: number, limit: number, { signal, deadline }: PageOptions): Promise<LedgerPage> {
     const { data, rateLimit } = await this.client.get(LEDGER_PATH, {
       query: { entry_type: filters.entry_type, from: filters.from, to: filters.to, limit, offset },
       signal,
       deadline,
     });
-    const { entries, total } = readWire(SynapLedgerPage, data, this.id, LEDGER_PATH);
+    const { entries, total, limit: echo } = readWire(SynapLedgerPage, data, this.id, LEDGER_PATH);
+    this.pageSize.served(limit, echo, entries.length, offset + entries.length < total);
     return { entries, total, truncated: false, rateLimit };
   }
 }

@@ -3,7 +3,8 @@
 // another key. At most `capacity` are kept: taking one more closes the least recently used
 // (once no request is using it), so a stream of distinct keys cannot grow memory without bound.
 import type { IncomingHttpHeaders } from 'node:http';
-import { PROVIDER_ENV } from '../config.js';
+import { PROVIDER_ENV, type LedgerSettings } from '../config.js';
+import { CacheBudget } from '../ledger/cache.js';
 import { PROVIDER_IDS, type ProviderId } from '../model.js';
 import { openProvider, ProviderRegistry, type EnableHint, type OpenedProvider, type ResolvedProvider } from '../providers/registry.js';
 
@@ -15,6 +16,7 @@ const KEY = /^[\x21-\x7e]{1,512}$/;
 export interface TenantPoolOptions {
   baseUrls: Record<ProviderId, URL>;
   timeoutMs: number;
+  ledger: LedgerSettings;
   defaultProvider?: ProviderId;
   capacity?: number;
 }
@@ -46,9 +48,12 @@ export class TenantPool {
   private readonly held = new Map<string, Held>();
   private readonly opened = new Set<Held>();
   private readonly capacity: number;
+  /** Every key's ledger cache together stays within CREDIT_MCP_CACHE_ENTRIES, not 256 times it. */
+  readonly cacheBudget: CacheBudget;
 
   constructor(private readonly options: TenantPoolOptions) {
     this.capacity = options.capacity ?? MAX_HELD_KEYS;
+    this.cacheBudget = new CacheBudget(options.ledger.cacheEntries);
   }
 
   /** Keys held now (in use or kept for reuse). */
@@ -100,7 +105,8 @@ export class TenantPool {
     if (held) {
       this.held.delete(name); // re-inserted below: now the most recently used
     } else {
-      held = { opened: openProvider({ id, apiKey: key, baseUrl: this.options.baseUrls[id] }, this.options.timeoutMs), users: 0, evicted: false };
+      const settings = { timeoutMs: this.options.timeoutMs, ledger: this.options.ledger, cacheBudget: this.cacheBudget };
+      held = { opened: openProvider({ id, apiKey: key, baseUrl: this.options.baseUrls[id] }, settings), users: 0, evicted: false };
     }
     held.users++;
     this.held.set(name, held);

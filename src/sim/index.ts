@@ -17,6 +17,7 @@ import { signalFoundryUpstream } from './signal-foundry.js';
 import { SynapLedger } from './synap-ledger.js';
 import { synapUpstream } from './synap.js';
 import { owns, type Upstream } from './upstream.js';
+import { SYNAP_PAGE_LIMIT_MODES } from './types.js';
 import type {
   Fault,
   RateLimitOptions,
@@ -25,6 +26,7 @@ import type {
   SynapBalance,
   SynapLedgerEntry,
   SynapLedgerFilter,
+  SynapPageLimit,
 } from './types.js';
 
 export type * from './types.js';
@@ -33,6 +35,13 @@ export type { LoggedRequest, SimulatorStats } from './recorder.js';
 export const DEFAULT_SIGNAL_FOUNDRY_KEY = 'sf_demo_key_7Qx2mP9vLr4tKw8n';
 export const DEFAULT_SYNAP_KEY = 'synap_demo_key_H3dJ6fYc2sNq5Lb8';
 const MAX_REQUEST_BODY_BYTES = 1_000_000;
+const DEFAULT_PAGE_LIMIT: SynapPageLimit = { max: 100, over: 'refuse' };
+
+function checkPageLimit(limit: SynapPageLimit): SynapPageLimit {
+  if (!Number.isInteger(limit.max) || limit.max < 1) throw new Error('synapPageLimit.max must be a positive integer');
+  if (!SYNAP_PAGE_LIMIT_MODES.includes(limit.over)) throw new Error(`synapPageLimit.over must be one of ${SYNAP_PAGE_LIMIT_MODES.join(', ')}`);
+  return { max: limit.max, over: limit.over };
+}
 
 export interface SimulatorOptions {
   host?: string;
@@ -40,6 +49,10 @@ export interface SimulatorOptions {
   seed?: number;
   now?: () => number;
   synapLedgerSize?: number;
+  /** Days of history the seeded Synap ledger spans (default 180). */
+  synapHistoryDays?: number;
+  /** The Synap ledger's largest page, for every account (default 100, refusing larger with a 422). */
+  synapPageLimit?: Partial<SynapPageLimit>;
   signalEventCount?: number;
   latencyMs?: number;
   rateLimit?: RateLimitOptions;
@@ -56,6 +69,7 @@ export interface TenantOptions {
   /** Data seed; default: the simulator's seed plus the tenant's position. */
   seed?: number;
   synapLedgerSize?: number;
+  synapHistoryDays?: number;
   signalEventCount?: number;
 }
 
@@ -82,6 +96,8 @@ export interface Simulator extends SimTenant {
   close(): Promise<void>;
   setLatency(ms: number): void;
   setRateLimit(opts?: RateLimitOptions): void;
+  /** Changes the Synap ledger's largest page from the next request on. */
+  setSynapPageLimit(limit: Partial<SynapPageLimit>): void;
   stats: SimulatorStats;
   resetStats(): void;
   requestLog: LoggedRequest[];
@@ -99,11 +115,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       keys: { signalFoundry: opts.keys?.signalFoundry ?? DEFAULT_SIGNAL_FOUNDRY_KEY, synap: opts.keys?.synap ?? DEFAULT_SYNAP_KEY },
       seed,
       ...(opts.synapLedgerSize !== undefined ? { synapLedgerSize: opts.synapLedgerSize } : {}),
+      ...(opts.synapHistoryDays !== undefined ? { synapHistoryDays: opts.synapHistoryDays } : {}),
       ...(opts.signalEventCount !== undefined ? { signalEventCount: opts.signalEventCount } : {}),
     },
     ...(opts.tenants ?? []),
   ];
-  const built = accounts.map((a, i) => openTenant(a, a.seed ?? seed + i, anchorMs, now));
+  let pageLimit = checkPageLimit({ ...DEFAULT_PAGE_LIMIT, ...opts.synapPageLimit });
+  const built = accounts.map((a, i) => openTenant(a, a.seed ?? seed + i, anchorMs, now, () => pageLimit));
   const upstreams = built.flatMap((t) => t.upstreams);
   const tenants = built.map((t) => t.tenant);
 
@@ -197,6 +215,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setRateLimit: (limit) => {
       rateLimiter = limit ? new RateLimiter(limit, now) : undefined;
     },
+    setSynapPageLimit: (limit) => {
+      pageLimit = checkPageLimit({ ...pageLimit, ...limit });
+    },
     stats: recorder.stats,
     resetStats: () => recorder.reset(),
     requestLog: recorder.requestLog,
@@ -205,11 +226,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
 }
 
-function openTenant(options: TenantOptions, seed: number, anchorMs: number, now: () => number): { upstreams: Upstream[]; tenant: SimTenant } {
-  const ledger = new SynapLedger(createPrng(seed, 'synap'), anchorMs, options.synapLedgerSize ?? 2500);
+function openTenant(
+  options: TenantOptions,
+  seed: number,
+  anchorMs: number,
+  now: () => number,
+  pageLimit: () => SynapPageLimit,
+): { upstreams: Upstream[]; tenant: SimTenant } {
+  const ledger = new SynapLedger(createPrng(seed, 'synap'), anchorMs, options.synapLedgerSize ?? 2500, options.synapHistoryDays);
   const account = new SignalFoundryAccount(createPrng(seed, 'signal-foundry'), anchorMs, options.signalEventCount ?? 400);
   return {
-    upstreams: [signalFoundryUpstream(account, options.keys.signalFoundry), synapUpstream(ledger, options.keys.synap)],
+    upstreams: [signalFoundryUpstream(account, options.keys.signalFoundry), synapUpstream(ledger, options.keys.synap, pageLimit)],
     tenant: {
       keys: { ...options.keys },
       synap: {

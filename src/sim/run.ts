@@ -1,11 +1,15 @@
 // `credit-mcp sim`: the simulator alone, until Ctrl-C.
 import { startSimulator } from './index.js';
+import type { SynapPageLimit } from './types.js';
 
 export interface RunSimulatorOptions {
   port: number;
   latencyMs?: number;
   ratePerMinute?: number;
   ledgerSize?: number;
+  historyDays?: number;
+  maxPageSize?: number;
+  oversizedLimit?: SynapPageLimit['over'];
   seed?: number;
 }
 
@@ -15,6 +19,8 @@ export async function runSimulator(o: RunSimulatorOptions): Promise<void> {
     ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
     ...(o.ratePerMinute !== undefined ? { rateLimit: { limit: o.ratePerMinute, windowMs: 60_000 } } : {}),
     ...(o.ledgerSize !== undefined ? { synapLedgerSize: o.ledgerSize } : {}),
+    ...(o.historyDays !== undefined ? { synapHistoryDays: o.historyDays } : {}),
+    synapPageLimit: { ...(o.maxPageSize !== undefined ? { max: o.maxPageSize } : {}), ...(o.oversizedLimit ? { over: o.oversizedLimit } : {}) },
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
   // This command is for people, not MCP hosts: its report is plain text on stderr.

@@ -41,6 +41,7 @@ export class SynapLedger {
     private readonly prng: Prng,
     anchorMs: number,
     size: number,
+    historyDays?: number,
   ) {
     this.ids = new IdSequence(prng, 'led_');
     const rows: Row[] = [];
@@ -51,7 +52,7 @@ export class SynapLedger {
       let list = grouped.get(draft.entry_type);
       if (!list) grouped.set(draft.entry_type, (list = []));
       list.push(row);
-    });
+    }, historyDays);
     // Drafts come oldest first; the logs want newest first, which reversing gives for free.
     this.all = new NewestFirstLog(rows.reverse());
     for (const [type, list] of grouped) this.byType.set(type, new NewestFirstLog(list.reverse()));

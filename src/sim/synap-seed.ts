@@ -7,6 +7,7 @@ import { weightedPicker, type Prng } from './prng.js';
 import { SynapWallet, PROMO_VALIDITY_US, REDEMPTION_VALIDITY_US } from './synap-wallet.js';
 import { DAY_MS, HOUR_MS, monthStartUtc } from './time.js';
 
+/** Days of history a seeded ledger spans unless told otherwise. */
 export const SYNAP_HISTORY_DAYS = 180;
 const DAY_US = DAY_MS * 1000;
 const HOUR_US = HOUR_MS * 1000;
@@ -104,11 +105,17 @@ const roundUpToStep = (cents: number): number => Math.max(1, Math.ceil(cents / T
  * not returned, and debits wait in typed arrays: a 100k-row seed must stay
  * well under a second, and long-lived intermediate objects were most of the cost.
  */
-export function seedSynapLedger(prng: Prng, anchorMs: number, size: number, emit: (draft: SynapDraft) => void): SynapWallet {
+export function seedSynapLedger(
+  prng: Prng,
+  anchorMs: number,
+  size: number,
+  emit: (draft: SynapDraft) => void,
+  historyDays = SYNAP_HISTORY_DAYS,
+): SynapWallet {
   const wallet = new SynapWallet();
   if (size <= 0) return wallet;
 
-  const calendar = activityCalendar(prng, { endMs: anchorMs, days: SYNAP_HISTORY_DAYS, spikeDays: 4, weekendWeight: 0.22 });
+  const calendar = activityCalendar(prng, { endMs: anchorMs, days: historyDays, spikeDays: 4, weekendWeight: 0.22 });
   let specials = plannedSpecials(prng, calendar.startMs, anchorMs);
   // Too small a ledger for the full story: keep only the opening top-up.
   if (size <= specials.length) specials = specials.slice(0, 1);

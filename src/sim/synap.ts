@@ -7,6 +7,7 @@ import { header, json, type SimRequest, type SimResponse } from './http.js';
 import { estimate } from './synap-estimate.js';
 import type { SynapLedger } from './synap-ledger.js';
 import { queryDatetime, queryInt, type ValidationItem } from './synap-validation.js';
+import type { SynapPageLimit } from './types.js';
 import type { AuthResult, RouteHandler, Upstream } from './upstream.js';
 
 export const SYNAP_PREFIX = '/v1';
@@ -25,11 +26,12 @@ function authenticate(req: SimRequest, validKey: string): AuthResult {
 }
 
 const ledger =
-  (store: SynapLedger): RouteHandler =>
+  (store: SynapLedger, pageLimit: () => SynapPageLimit): RouteHandler =>
   (req) => {
+    const { max, over } = pageLimit();
     const from = queryDatetime(req.query.from, 'from');
     const to = queryDatetime(req.query.to, 'to');
-    const limit = queryInt(req.query.limit, 'limit', { ge: 1, le: 100, fallback: 100 });
+    const limit = queryInt(req.query.limit, 'limit', { ge: 1, ...(over === 'refuse' ? { le: max } : {}), fallback: Math.min(100, max) });
     const offset = queryInt(req.query.offset, 'offset', { ge: 0, fallback: 0 });
     const problems: ValidationItem[] = [];
     for (const checked of [from, to, limit, offset]) if (!checked.ok) problems.push(checked.item);
@@ -38,14 +40,16 @@ const ledger =
       return synapError(400, 'INVALID_INPUT', 'from must not be after to');
     }
     const found = store.select({ entryType: req.query.entry_type, fromUs: from.value, toUs: to.value });
-    return json(200, { entries: found.page(offset.value, limit.value), total: found.total, limit: limit.value, offset: offset.value });
+    const served = Math.min(limit.value, max);
+    const echo = over === 'cap-unechoed' ? limit.value : served;
+    return json(200, { entries: found.page(offset.value, served), total: found.total, limit: echo, offset: offset.value });
   };
 
-export function synapUpstream(store: SynapLedger, key: string): Upstream {
+export function synapUpstream(store: SynapLedger, key: string, pageLimit: () => SynapPageLimit): Upstream {
   return {
     prefix: SYNAP_PREFIX,
     routes: new Map<string, Record<string, RouteHandler>>([
-      [`${SYNAP_PREFIX}/credits/ledger`, { GET: ledger(store) }],
+      [`${SYNAP_PREFIX}/credits/ledger`, { GET: ledger(store, pageLimit) }],
       [`${SYNAP_PREFIX}/credits/balance`, { GET: () => json(200, store.balance()) }],
       [`${SYNAP_PREFIX}/credits/estimate`, { POST: (req) => estimate(req.body) }],
     ]),

@@ -93,6 +93,20 @@ export interface SignalSummaryBody {
 
 // ---- Simulator knobs -----------------------------------------------------
 
+/** The Synap ledger's largest page, and how it answers a `limit` above it. */
+export interface SynapPageLimit {
+  /** Most entries one page serves (default 100, the documented default). */
+  max: number;
+  /**
+   * `refuse` (default): 422 in FastAPI's shape, naming `limit` and the maximum; `cap`: serves
+   * `max` entries and echoes `limit: max`; `cap-unechoed`: serves `max` entries and echoes the
+   * `limit` asked for, so only the page's length (against `total`) tells.
+   */
+  over: 'refuse' | 'cap' | 'cap-unechoed';
+}
+
+export const SYNAP_PAGE_LIMIT_MODES = ['refuse', 'cap', 'cap-unechoed'] as const;
+
 export interface RateLimitOptions {
   limit: number;
   windowMs: number;

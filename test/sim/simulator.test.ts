@@ -253,6 +253,39 @@ describe('Synap ledger API', () => {
     expect(plus.status).toBe(422);
   });
 
+  it('spreads the seeded ledger over the history days asked for', async () => {
+    const short = await startSimulator({ now: clock, synapLedgerSize: 3000, synapHistoryDays: 60 });
+    try {
+      const times = short.synap.entries().map((e) => Date.parse(e.created_at));
+      expect(short.synap.entries()).toHaveLength(3000);
+      // The opening top-up lands a couple of hours before the first usage day.
+      expect(Math.min(...times)).toBeGreaterThan(ANCHOR - 61 * DAY);
+      expect(short.synap.query({ from: new Date(ANCHOR - 30 * DAY).toISOString() }).length).toBeGreaterThan(1500);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('serves at most its maximum page size, and says so as configured', async () => {
+    const seen = await startSimulator({ now: clock, synapLedgerSize: 500, synapPageLimit: { max: 250 } });
+    try {
+      const refused = await call(seen, ledgerUrl({ limit: 251 }));
+      expect(refused.status).toBe(422);
+      expect(refused.body.detail[0]).toMatchObject({ loc: ['query', 'limit'], type: 'less_than_equal', ctx: { le: 250 } });
+      expect((await call<SynapLedgerPage>(seen, ledgerUrl({ limit: 250 }))).body.entries).toHaveLength(250);
+      seen.setSynapPageLimit({ max: 120, over: 'cap' });
+      const capped = await call<SynapLedgerPage>(seen, ledgerUrl({ limit: 1000, offset: 10 }));
+      expect(capped.body).toMatchObject({ total: 500, limit: 120, offset: 10 });
+      expect(capped.body.entries).toEqual(seen.synap.entries().slice(10, 130));
+      seen.setSynapPageLimit({ over: 'cap-unechoed' });
+      const quiet = await call<SynapLedgerPage>(seen, ledgerUrl({ limit: 1000 }));
+      expect(quiet.body).toMatchObject({ total: 500, limit: 1000 });
+      expect(quiet.body.entries).toHaveLength(120);
+    } finally {
+      await seen.close();
+    }
+  });
+
   it('answers 400 INVALID_INPUT when from is after to', async () => {
     const res = await call(sim, ledgerUrl({ from: '2026-11-10T00:00:00Z', to: '2026-11-01T00:00:00Z' }));
     expect(res.status).toBe(400);
