@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatCredits, shortTime } from '../src/format.js';
 import { envFor, spawnServer, startSimulator, type SpawnedServer, type Simulator } from './helpers.js';
 
@@ -105,6 +105,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('the dashboard in Chromium', (
     await server?.close();
     await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
     await sim?.close();
+  });
+
+  // Checked after every test, so the one that caused it fails (and a filtered run checks too).
+  afterEach(() => {
+    expect(consoleErrors).toEqual([]);
+    expect(requests.filter((r) => !r.fromHost || !r.url.startsWith(`${origin}/`))).toEqual([]);
   });
 
   /** Calls the tool on the server as an agent's host would, and shows the answer in a fresh view. */
@@ -279,6 +285,20 @@ describe.skipIf(!haveChromium && !process.env.CI)('the dashboard in Chromium', (
     const firstIds = new Set(first.entries.map((e: Data) => e.ledger_id));
     expect(second.entries.filter((e: Data) => firstIds.has(e.ledger_id))).toEqual([]);
     expect(await view.locator('[data-list="entries"] h3').textContent()).toBe('Rows 21-40, newest first');
+    // The agent's own call with a cursor: the view cannot know how many rows came before.
+    const { view: later } = await show('get_credit_ledger', { provider: 'synap', cursor: first.next_cursor, limit: 20 });
+    expect(await later.locator('[data-list="entries"] h3').textContent()).toBe('Rows after the cursor, newest first');
+  });
+
+  it('shows markup in upstream data as text, never as markup', async () => {
+    const markup = '<img src=x onerror="parent.pwned=1">';
+    const entry = sim.synap.insert({ entry_type: 'debit', delta: -1.5, category: markup, metric_type: '<b>bold</b>' });
+    const { data, view } = await show('get_credit_ledger', { provider: 'synap', limit: 5 });
+    expect(data.entries[0].ledger_id).toBe(entry.ledger_id);
+    const row = view.locator(`[data-list="entries"] [data-id="${entry.ledger_id}"]`);
+    expect(await row.textContent()).toContain(markup);
+    expect(await view.locator('img, b').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as any).pwned)).toBeUndefined();
   });
 
   it('switching the provider asks for the same decision on the other one', async () => {

@@ -6,13 +6,12 @@ import { bars, signed } from './charts.js';
 import { el } from './dom.js';
 import { button, figure, figures, header, note, table, type Actions } from './parts.js';
 
-/** `offset`: rows already shown before this page (the view counts pages it followed). */
-export function renderLedger(l: LedgerAnswer, offset: number, actions: Actions): Node[] {
+/** `offset`: rows already shown before this page (the view counts pages it followed); null when unknown. */
+export function renderLedger(l: LedgerAnswer, offset: number | null, actions: Actions): Node[] {
   const f = l.filters;
   const range = `${f.from ? `${shortTime(f.from)} to` : 'up to'} ${shortTime(f.to)}`;
   const count = (n: number) => `${formatCredits(n)} ${n === 1 ? 'entry' : 'entries'}`;
-  const first = offset + 1;
-  const last = offset + l.entries.length;
+  const rows = offset === null ? 'Rows after the cursor' : `Rows ${offset + 1}-${offset + l.entries.length}`;
   return [
     header('Credit ledger', `${l.provider} · ${f.entry_type ?? 'all entry types'} · ${range}`, l.provider, actions),
     figures(
@@ -39,7 +38,7 @@ export function renderLedger(l: LedgerAnswer, offset: number, actions: Actions):
       bars('By category (net)', 'by_category', l.by_category.map((c) => ({ name: c.category ?? '(none)', value: c.net, note: count(c.count) })), { signed: true }),
       bars('By metric (net)', 'by_metric', l.by_metric.map((m) => ({ name: m.metric_type ?? '(none)', value: m.net, note: count(m.count) })), { signed: true }),
     ),
-    table(l.entries.length ? `Rows ${first}-${last}, newest first` : 'Rows', 'entries', l.entries, (e) => e.ledger_id, [
+    table(l.entries.length ? `${rows}, newest first` : 'Rows', 'entries', l.entries, (e) => e.ledger_id, [
       { title: 'Created', cell: (e) => shortTime(e.created_at) },
       { title: 'Type', cell: (e) => e.entry_type },
       { title: 'Delta', cell: (e) => signed(e.delta, true), field: 'delta', numeric: true },

@@ -13,8 +13,10 @@ const root = document.getElementById('app')!;
 /** The arguments behind the answer on screen: a new request keeps what the user did not change. */
 let args: Record<string, unknown> = {};
 let current: Answer | null = null;
-/** Ledger rows shown before this page, counted as the user follows next_cursor. */
-let offset = 0;
+/** Ledger rows shown before this page, counted as the user follows next_cursor; null when the agent's own call carried a cursor. */
+let offset: number | null = 0;
+/** Bumped by every answer that takes the screen, so an older call that returns late is dropped. */
+let generation = 0;
 let busy = false;
 let problem: string | null = null;
 let renders = 0;
@@ -22,10 +24,11 @@ let renders = 0;
 const host = new Host({
   toolInput(input) {
     args = input;
-    offset = 0;
+    offset = typeof input.cursor === 'string' ? null : 0;
   },
   toolResult(result) {
-    offset = 0;
+    generation++;
+    busy = false;
     take(result);
     draw();
   },
@@ -55,22 +58,26 @@ function take(result: ToolResult): boolean {
   return true;
 }
 
-async function ask(tool: Answer['tool'], nextArgs: Record<string, unknown>, nextOffset = 0): Promise<void> {
+async function ask(tool: Answer['tool'], nextArgs: Record<string, unknown>, nextOffset: number | null = 0): Promise<void> {
   const clean = Object.fromEntries(Object.entries(nextArgs).filter(([, v]) => v !== undefined && v !== null));
+  const mine = ++generation;
   busy = true;
   problem = null;
   draw();
   try {
     const result = await host.callTool(tool, clean);
+    if (mine !== generation) return; // a newer answer (the host's, or a later click) is on screen
     if (take(result)) {
       args = clean;
       offset = nextOffset;
     }
   } catch (error) {
-    problem = `The host did not relay the call: ${error instanceof Error ? error.message : String(error)}`;
+    if (mine === generation) problem = `The host did not relay the call: ${error instanceof Error ? error.message : String(error)}`;
   } finally {
-    busy = false;
-    draw();
+    if (mine === generation) {
+      busy = false;
+      draw();
+    }
   }
 }
 
@@ -100,7 +107,7 @@ function actionsFor(answer: Answer): Actions {
     nextPage: () => {
       if (answer.kind !== 'ledger' || !answer.data.next_cursor) return;
       // The cursor carries the filters and the pinned snapshot; only the page size is ours to repeat.
-      void ask('get_credit_ledger', { provider, cursor: answer.data.next_cursor, limit: args.limit }, offset + answer.data.entries.length);
+      void ask('get_credit_ledger', { provider, cursor: answer.data.next_cursor, limit: args.limit }, offset === null ? null : offset + answer.data.entries.length);
     },
     refresh: () => void ask(answer.tool, { ...args, provider }),
     balance: () => void ask('check_balance', { provider }),
@@ -124,14 +131,25 @@ function draw(): void {
   root.setAttribute('aria-busy', String(busy));
 }
 
+/** The host's CSS variables now set on the page: a later palette replaces them all. */
+let hostVariables = new Set<string>();
+
 /** Theme and palette from the host (its CSS variables win over ours), and the room it gives. */
 function applyContext(context: HostContext): void {
   const html = document.documentElement;
   if (context.theme) {
     html.dataset.theme = context.theme;
   }
-  for (const [name, value] of Object.entries(context.styles?.variables ?? {})) {
-    if (name.startsWith('--') && typeof value === 'string') html.style.setProperty(name, value);
+  if (context.styles) {
+    const next = new Set<string>();
+    for (const [name, value] of Object.entries(context.styles.variables ?? {})) {
+      if (name.startsWith('--') && typeof value === 'string') {
+        html.style.setProperty(name, value);
+        next.add(name);
+      }
+    }
+    for (const name of hostVariables) if (!next.has(name)) html.style.removeProperty(name);
+    hostVariables = next;
   }
   const box = (context.containerDimensions ?? {}) as { height?: number; maxHeight?: number; width?: number; maxWidth?: number };
   html.style.height = box.height ? `${box.height}px` : '';
