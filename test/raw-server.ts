@@ -24,8 +24,9 @@ export class RawServer {
   private pending = '';
   private stderrText = '';
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `argv`: what node runs, dist/cli.js unless a bench compares another server. */
+  constructor(env: Record<string, string>, argv: string[] = [CLI]) {
+    this.child = spawn(process.execPath, argv, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => undefined); // writing after the server left is the test's business
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderrText += chunk.toString()));
     this.child.stdout.on('data', (chunk: Buffer) => {
