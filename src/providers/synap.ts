@@ -29,7 +29,8 @@ export function synapProfile(base: Omit<UpstreamProfile, 'provider' | 'sendCorre
 
 export class SynapProvider implements CreditProvider {
   readonly id = 'synap' as const;
-  readonly ledger: LedgerSource;
+  /** The upstream's pages, uncached. */
+  private readonly ledger: LedgerSource;
   /** This key's ledger entries over ranges known to be complete; each use re-checks them by count. */
   readonly cache: LedgerCache;
   /** The maximum is undocumented: ask for the configured size, then serve what the upstream shows it serves. */
