@@ -140,6 +140,31 @@ describe('a follow-up question over data already read', () => {
     expect((await ask(s, s.cached, getCreditSummary, { days: 30 })).ledgerRequests).toBe(1);
   });
 
+  it('reads a window again in full when it starts before everything held, and types from a range of every type only up to a page of new entries', async () => {
+    const s = await setup({ synapLedgerSize: 3000 });
+    const debits = (days: number) => ({ entry_type: 'debit', from: iso(s.clock.now - days * DAY), scan_limit: 100_000 });
+    await ask(s, s.cached, getCreditLedger, debits(7));
+    // Held ranges are not stitched together: the 30 days are all read again, as without the cache.
+    s.clock.now += 1000;
+    const month = await ask(s, s.cached, getCreditLedger, debits(30));
+    expect(month.ledgerRequests).toBe(Math.ceil(month.data!.total_matching / 100));
+    s.clock.now += 1000;
+    expect((await ask(s, s.cached, getCreditLedger, debits(7))).ledgerRequests).toBe(1);
+
+    // Every type for 30 days, then more new entries than a page holds: a typed window reads as without the cache.
+    const all = { from: iso(s.clock.now - 30 * DAY), scan_limit: 100_000 };
+    await ask(s, s.cached, getCreditLedger, all);
+    for (let i = 0; i < 150; i++) {
+      s.clock.now += 1000;
+      s.sim.synap.insert({ entry_type: i % 2 ? 'debit' : 'credit', delta: i % 2 ? -1 : 1 });
+    }
+    s.clock.now += 1000;
+    const credits = { entry_type: 'credit', from: all.from, scan_limit: 100_000 };
+    const typed = await ask(s, s.cached, getCreditLedger, credits);
+    expect(typed.ledgerRequests).toBe(1 + Math.ceil(typed.data!.total_matching / 100));
+    expect(typed.data).toEqual((await ask(s, s.uncached, getCreditLedger, credits)).data);
+  });
+
   it('continues a cursor made with the cache off on a server with it on, and the other way round', async () => {
     const s = await setup({ synapLedgerSize: 1500 });
     const args = { entry_type: 'debit', limit: 40, scan_limit: 300 };
