@@ -148,6 +148,7 @@ export class LedgerCache {
   /** Ranges dropped while windows still answer from them: counted until the last one closes. */
   private leaving = new Set<Slot>();
   private heldRows = 0;
+  private released = false;
 
   /** `maxEntries` 0 turns the cache off; a shared `budget` bounds it together with the caches that share it. */
   constructor(
@@ -159,6 +160,7 @@ export class LedgerCache {
 
   /** Gives this cache's entries up (its key is closed). */
   release(): void {
+    this.released = true;
     this.ranges = [];
     this.leaving.clear();
     this.heldRows = 0;
@@ -251,7 +253,8 @@ export class LedgerCache {
    * not (the rest is in use), the range keeps only its newest entries.
    */
   store(range: HeldRange): void {
-    if (!this.enabled) return;
+    // A call that outlived its key's provider keeps nothing: the budget no longer counts this cache.
+    if (!this.enabled || this.released) return;
     let merged = range;
     for (const r of this.ranges) {
       if (r.entryType === range.entryType && overlaps(r, merged)) {

@@ -2,7 +2,8 @@
 // upstream's pages now: a position the window knows is answered from memory, any other page is
 // read from the upstream and remembered. It knows positions from the cache only after the
 // upstream confirmed the held part by count, in one request that also brings the rows newer
-// than the held part when they fit in a page. On close, what it learned goes to the cache.
+// than the held part when they fit in a page. While the call runs, the rows it keeps count
+// against the cache's bound; on close, what it learned goes to the cache.
 import { UpstreamError } from '../errors.js';
 import type { LedgerEntry, LedgerPage, PinnedFilters } from '../model.js';
 import type { LedgerSource, LedgerWindow, PageOptions } from '../providers/provider.js';
@@ -83,7 +84,7 @@ class CachedWindow implements LedgerWindow {
       if (!confirmed) return this.cache.drop(range);
       this.cache.touch(range);
       // The rows newer than the held part are in place already (learned from this very page).
-      if (sameType) return this.answerFrom(range, newer, held, first.total);
+      if (sameType) return this.answerFrom(range, newer, held);
       // Of a range of every type, this window uses the rows of its type; the range, grown by
       // the newer rows of every type, is what it keeps.
       if (!this.hold.reserve(newer)) return;
@@ -110,7 +111,7 @@ class CachedWindow implements LedgerWindow {
     this.cache.touch(range);
     const start = first.total - held.length;
     // Rows written between the two requests would move every position: then nothing is placed.
-    if (start >= first.entries.length) this.answerFrom(range, start, held, first.total);
+    if (start >= first.entries.length) this.answerFrom(range, start, held);
   }
 
   async fetchPage(filters: PinnedFilters, offset: number, limit: number, options?: PageOptions): Promise<LedgerPage> {
@@ -141,9 +142,8 @@ class CachedWindow implements LedgerWindow {
     return { entries: this.rows.slice(offset, Math.max(offset, end)) as LedgerEntry[], total: this.total, truncated: false };
   }
 
-  /** A held range's entries from position `start` on, confirmed by count: the window answers from them. */
-  private answerFrom(range: HeldRange, start: number, held: readonly LedgerEntry[], total: number): void {
-    if (this.total !== total) return;
+  /** A held range's entries, confirmed by count, from position `start` on: the window answers from them. */
+  private answerFrom(range: HeldRange, start: number, held: readonly LedgerEntry[]): void {
     this.hold.use(range);
     held.forEach((e, i) => (this.rows[start + i] ??= e));
   }
