@@ -32,6 +32,8 @@ export interface UpstreamErrorDetails {
   nextStep: string;
   retryAfterSeconds?: number;
   correlationId?: string;
+  /** The request arguments the upstream's answer names as the problem, with what it says of each. */
+  arguments?: Record<string, string>;
 }
 
 /** Anything that went wrong between us and an upstream, normalized once. */

@@ -82,4 +82,25 @@ describe('held ranges', () => {
     expect(cache.held).toBe(2);
     expect(cache.list()[0]!.from).toBe(at(8));
   });
+
+  it('keeps a range an open window answers from, counted until the window is done, and makes room for its rows', () => {
+    const cache = new LedgerCache(5);
+    cache.store(range(0, 10, entries(9, 8, 7)));
+    const used = cache.find(undefined, at(0), at(10))!;
+    const hold = cache.hold();
+    hold.use(used);
+    // Over the bound, the range in use stays: the new one keeps its newest entries.
+    cache.store(range(20, 30, entries(29, 28, 27)));
+    expect(cache.list().map((r) => r.entries.length)).toEqual([3, 2]);
+    // Rows the window reads make room by evicting what no window uses.
+    expect(hold.reserve(2)).toBe(true);
+    expect([cache.held, cache.budget.reserved]).toEqual([3, 2]);
+    expect(hold.reserve(1)).toBe(false);
+    // Dropped while in use, its entries are still in memory: counted until the window lets go.
+    cache.drop(used);
+    expect(cache.find(undefined, at(0), at(10))).toBeUndefined();
+    expect(cache.budget.counted).toBe(5);
+    hold.free();
+    expect(cache.budget.counted).toBe(0);
+  });
 });

@@ -4,12 +4,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ProviderRegistry } from '../src/providers/registry.js';
+import { TenantPool } from '../src/remote/tenants.js';
 import type { SynapProvider } from '../src/providers/synap.js';
 import { checkBalance } from '../src/tools/check-balance.js';
 import { getCreditLedger } from '../src/tools/get-credit-ledger.js';
 import { getCreditSummary } from '../src/tools/get-credit-summary.js';
 import type { CreditTool } from '../src/tools/define-tool.js';
-import { callTool, envFor, startSimulator, type Simulator } from './helpers.js';
+import { callTool, envFor, startSimulator, until, type Simulator } from './helpers.js';
 
 const DAY = 86_400_000;
 const LEDGER = '/v1/credits/ledger';
@@ -42,6 +43,7 @@ async function setup(options: Parameters<typeof startSimulator>[0] = {}, env: Re
 }
 
 const cacheOf = (registry: ProviderRegistry) => (registry.resolve('synap').provider as SynapProvider).cache;
+const budgetOf = (registry: ProviderRegistry) => cacheOf(registry).budget;
 
 /** A call as the server makes it, at the setup's clock; returns the answer and the upstream ledger requests it cost. */
 async function ask(s: Setup, registry: ProviderRegistry, tool: CreditTool, args: Record<string, unknown>) {
@@ -138,6 +140,31 @@ describe('a follow-up question over data already read', () => {
     expect((await ask(s, s.cached, getCreditSummary, { days: 30 })).ledgerRequests).toBe(1);
   });
 
+  it('reads a window again in full when it starts before everything held, and types from a range of every type only up to a page of new entries', async () => {
+    const s = await setup({ synapLedgerSize: 3000 });
+    const debits = (days: number) => ({ entry_type: 'debit', from: iso(s.clock.now - days * DAY), scan_limit: 100_000 });
+    await ask(s, s.cached, getCreditLedger, debits(7));
+    // Held ranges are not stitched together: the 30 days are all read again, as without the cache.
+    s.clock.now += 1000;
+    const month = await ask(s, s.cached, getCreditLedger, debits(30));
+    expect(month.ledgerRequests).toBe(Math.ceil(month.data!.total_matching / 100));
+    s.clock.now += 1000;
+    expect((await ask(s, s.cached, getCreditLedger, debits(7))).ledgerRequests).toBe(1);
+
+    // Every type for 30 days, then more new entries than a page holds: a typed window reads as without the cache.
+    const all = { from: iso(s.clock.now - 30 * DAY), scan_limit: 100_000 };
+    await ask(s, s.cached, getCreditLedger, all);
+    for (let i = 0; i < 150; i++) {
+      s.clock.now += 1000;
+      s.sim.synap.insert({ entry_type: i % 2 ? 'debit' : 'credit', delta: i % 2 ? -1 : 1 });
+    }
+    s.clock.now += 1000;
+    const credits = { entry_type: 'credit', from: all.from, scan_limit: 100_000 };
+    const typed = await ask(s, s.cached, getCreditLedger, credits);
+    expect(typed.ledgerRequests).toBe(1 + Math.ceil(typed.data!.total_matching / 100));
+    expect(typed.data).toEqual((await ask(s, s.uncached, getCreditLedger, credits)).data);
+  });
+
   it('continues a cursor made with the cache off on a server with it on, and the other way round', async () => {
     const s = await setup({ synapLedgerSize: 1500 });
     const args = { entry_type: 'debit', limit: 40, scan_limit: 300 };
@@ -175,6 +202,8 @@ describe('progress, cancellation and the rate limit, with the cache in the path'
 
   it('keeps nothing wrong from a cancelled walk', async () => {
     const s = await setup({ synapLedgerSize: 6000, latencyMs: 15 });
+    // The walk's deadline is counted from the simulated clock: it starts at the real now.
+    s.clock.now = Math.max(s.clock.now, Date.now());
     const controller = new AbortController();
     const cancelled = await callTool(getCreditLedger, s.cached, { provider: 'synap', scan_limit: 100_000 }, {
       now: () => s.clock.now,
@@ -183,10 +212,18 @@ describe('progress, cancellation and the rate limit, with the cache in the path'
         if (walked >= 1500) controller.abort();
       },
     });
-    expect(cancelled.text).toMatch(/Cancelled/);
-    const started = s.sim.stats.requests;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(s.sim.stats.requests).toBe(started);
+    expect(cancelled.text).toMatch(/^Cancelled/);
+    expect(budgetOf(s.cached).reserved).toBe(0);
+    // Requests sent just before the cancel may still be arriving: wait until the count is still
+    // and none is open, then a walk that went on would show within the pause.
+    let seen: number;
+    do {
+      seen = s.sim.stats.requests;
+      await new Promise((r) => setTimeout(r, 50));
+      await until(() => s.sim.stats.inFlight === 0);
+    } while (s.sim.stats.requests !== seen);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.sim.stats.requests).toBe(seen);
     for (const args of [{ scan_limit: 100_000 }, { from: iso(s.clock.now - 30 * DAY), scan_limit: 100_000 }]) {
       const cached = await ask(s, s.cached, getCreditLedger, args);
       expect(cached.data).toEqual((await ask(s, s.uncached, getCreditLedger, args)).data);
@@ -194,24 +231,37 @@ describe('progress, cancellation and the rate limit, with the cache in the path'
   });
 
   it('stops at the rate limit with exact partial totals, and the cursor resumes with the cache on or off', async () => {
-    const s = await setup({ synapLedgerSize: 1500, rateLimit: { limit: 600, windowMs: 60_000, burst: 3 } }, { CREDIT_MCP_SYNAP_PAGE_SIZE: '100' });
-    const short = { concurrency: 8, budgetMs: 250 };
+    const s = await setup({ synapLedgerSize: 1500 }, { CREDIT_MCP_SYNAP_PAGE_SIZE: '100' });
+    // A burst of three, then a request every three seconds: after a walk's first page the rate
+    // gate lets two more go and declines the fourth, whose turn would come after the budget.
+    const rateLimit = { limit: 20, windowMs: 60_000, burst: 3 };
+    const short = { concurrency: 8, budgetMs: 2000 };
     const long = { concurrency: 8, budgetMs: 30_000 };
-    // Each first call is a server's first: its pacing knows nothing yet, and the key's burst is full.
-    const freshUncached = new ProviderRegistry(loadConfig(envFor(s.sim, { CREDIT_MCP_SYNAP_PAGE_SIZE: '100', CREDIT_MCP_CACHE_ENTRIES: '0' })), () => s.clock.now);
+    // Each first call is a server's first (its rate gate knows nothing yet); each resuming one
+    // has never met the rate limit, and the cached one holds the whole ledger, read before.
+    const fresh = (cacheEntries: string) =>
+      new ProviderRegistry(loadConfig(envFor(s.sim, { CREDIT_MCP_SYNAP_PAGE_SIZE: '100', CREDIT_MCP_CACHE_ENTRIES: cacheEntries })), () => s.clock.now);
+    const [freshCached, freshUncached] = [fresh('200000'), fresh('0')];
+    await ask(s, s.cached, getCreditLedger, { scan_limit: 100_000 });
     try {
       for (const [start, resume] of [
-        [s.cached, s.uncached],
+        [freshCached, s.uncached],
         [freshUncached, s.cached],
       ] as const) {
-        await new Promise((r) => setTimeout(r, 600));
+        // Each first call meets a full burst, and a deadline counted from the real now.
+        s.sim.setRateLimit(rateLimit);
+        s.clock.now = Math.max(s.clock.now, Date.now());
         const first = await callTool(getCreditLedger, start, { provider: 'synap', scan_limit: 100_000, limit: 10 }, { now: () => s.clock.now, walk: short });
         expect(first.result.isError, first.text).toBeFalsy();
         expect(first.data!.complete).toBe(false);
-        expect(first.data!.partial_reason).toMatch(/rate limit paused the scan|scan used its time budget/);
+        expect(first.data!.partial_reason).toMatch(/^The upstream rate limit paused the scan/);
+        expect(first.data!.scanned).toBe(300);
+        expect(s.sim.stats.rateLimited).toBe(0);
         const all = s.sim.synap.query({ to: first.data!.filters.to });
-        expect(first.data!.totals.count).toBe(first.data!.scanned);
-        expect(first.data!.totals.net).toBeCloseTo(all.slice(0, first.data!.scanned).reduce((t, e) => t + e.delta, 0), 4);
+        expect(first.data!.totals.count).toBe(300);
+        expect(first.data!.totals.net).toBeCloseTo(all.slice(0, 300).reduce((t, e) => t + e.delta, 0), 4);
+        // The rest is read without the rate limit: the resumed scan is what is checked here.
+        s.sim.setRateLimit(undefined);
         let page = first.data!;
         const rows = [...page.entries];
         while (page.next_cursor && rows.length < 40) {
@@ -226,9 +276,9 @@ describe('progress, cancellation and the rate limit, with the cache in the path'
         expect(rows.map((r: { ledger_id: string }) => r.ledger_id)).toEqual(all.slice(0, rows.length).map((e) => e.ledger_id));
       }
     } finally {
+      await freshCached.closeAll();
       await freshUncached.closeAll();
     }
-    // (Both servers spend one key's budget, each pacing by what it saw: some 429s are waited out.)
   });
 });
 
@@ -250,6 +300,61 @@ describe('memory', () => {
     }
     expect(cache.held).toBeGreaterThan(0);
     expect(cacheOf(s.uncached).held).toBe(0);
+  });
+
+  it('counts what running calls hold: concurrent walks of several keys stay within the shared bound', async () => {
+    const bound = 1000;
+    const tenants = [1, 2, 3].map((i) => ({ keys: { signalFoundry: `sf_bound_key_${i}0000000`, synap: `synap_bound_key_${i}0000000` }, synapLedgerSize: 3000 }));
+    const sim = await startSimulator({ synapLedgerSize: 3000, latencyMs: 2, tenants });
+    const pool = new TenantPool({ baseUrls: { 'signal-foundry': new URL(sim.url), synap: new URL(sim.url) }, timeoutMs: 10_000, ledger: { cacheEntries: bound, synapPageSize: 100 } });
+    const budget = pool.cacheBudget;
+    let most = 0;
+    let mostReserved = 0;
+    const sample = () => {
+      most = Math.max(most, budget.counted);
+      mostReserved = Math.max(mostReserved, budget.reserved);
+    };
+    try {
+      // One call alone: what it holds as it walks is the rows it read, counted one by one.
+      const solo = pool.lease({ 'x-synap-api-key': sim.keys.synap });
+      const seen: Array<[number, number]> = [];
+      const alone = await callTool(getCreditLedger, solo.registry, { provider: 'synap', scan_limit: 100_000, from: new Date(Date.now() - 10 * DAY).toISOString() }, {
+        progress: (walked) => seen.push([walked, budget.reserved]),
+      });
+      solo.release();
+      expect(alone.data!.scanned).toBeLessThan(bound);
+      expect(seen.at(-1)).toEqual([alone.data!.scanned, alone.data!.scanned]);
+      expect(budget.reserved).toBe(0);
+      expect(budget.held).toBe(alone.data!.scanned);
+      for (const args of [{ scan_limit: 100_000 }, { scan_limit: 100_000, from: new Date(Date.now() - 60 * DAY).toISOString() }]) {
+        // Four keys walk 3000 entries each at once, twice: each call would hold up to the bound by itself.
+        const answers = await Promise.all(
+          sim.tenants.map(async (tenant) => {
+            const lease = pool.lease({ 'x-synap-api-key': tenant.keys.synap });
+            try {
+              const { data } = await callTool(getCreditLedger, lease.registry, { provider: 'synap', ...args }, { progress: sample });
+              return { tenant, data: data! };
+            } finally {
+              lease.release();
+            }
+          }),
+        );
+        for (const { tenant, data } of answers) {
+          const truth = tenant.synap.query({ ...(data.filters.from ? { from: data.filters.from } : {}), to: data.filters.to });
+          expect(data.complete).toBe(true);
+          expect(data.totals.count).toBe(truth.length);
+          expect(data.totals.net).toBeCloseTo(truth.reduce((t, e) => t + e.delta, 0), 4);
+        }
+        expect(budget.reserved).toBe(0);
+        expect(budget.held).toBeGreaterThan(0);
+      }
+      // Calls held rows while they ran, and never more than the bound with what was held.
+      expect(mostReserved).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(bound);
+    } finally {
+      await pool.closeAll();
+      await sim.close();
+    }
   });
 
   it('with CREDIT_MCP_CACHE_ENTRIES=0 holds nothing and asks exactly what it asked before the cache', async () => {

@@ -18,8 +18,8 @@ afterEach(async () => {
 });
 
 /** Without the cache, so every request counted is one the walk itself made. */
-async function setup(pageLimit: Partial<SynapPageLimit>, size = 2345) {
-  const sim = await startSimulator({ synapLedgerSize: size, synapPageLimit: pageLimit });
+async function setup(pageLimit: Partial<SynapPageLimit>, size = 2345, unservedRows = 0) {
+  const sim = await startSimulator({ synapLedgerSize: size, synapPageLimit: pageLimit, synapUnservedRows: unservedRows });
   const registry = registryFor(sim, { CREDIT_MCP_CACHE_ENTRIES: '0' });
   open.push({ sim, registry });
   return { sim, registry };
@@ -32,6 +32,7 @@ async function walkAll(sim: Simulator, registry: ProviderRegistry, walk = { conc
   expect(result.isError, text).toBeFalsy();
   const truth = sim.synap.query({ to: data!.filters.to });
   expect(data!.complete).toBe(true);
+  expect(data!.scanned).toBe(truth.length);
   expect(data!.total_matching).toBe(truth.length);
   expect(data!.totals.count).toBe(truth.length);
   expect(data!.totals.net).toBeCloseTo(truth.reduce((s, e) => s + e.delta, 0), 4);
@@ -108,5 +109,98 @@ describe('Synap page size, learned from the upstream', () => {
     expect(refused.text).toMatch(/HTTP 422.*from: Input should be a valid datetime/);
     await walkAll(sim, registry);
     expect(limitsAsked(sim).slice(0, 3)).toEqual([1000, 1000, 100]);
+  });
+
+  it('takes a 400 that mentions limit for another reason for what it is: one retry, the upstream\'s own error, the size kept', async () => {
+    const { sim, registry } = await setup({ max: 100, over: 'refuse' });
+    const body = { error: 'date range exceeds the limit of 365 days', code: 'INVALID_INPUT', details: {} };
+    sim.injectFault({ match: LEDGER, kind: 'status', status: 400, body, times: 1000 });
+    for (let call = 0; call < 2; call++) {
+      const refused = await callTool(getCreditLedger, registry, { provider: 'synap' });
+      expect(refused.result.isError).toBe(true);
+      expect(refused.text).toMatch(/INVALID_INPUT \(HTTP 400\)\. date range exceeds the limit of 365 days/);
+    }
+    // Each call asks its size, then the one number the text names, once; never 100, 50, ... 1.
+    expect(limitsAsked(sim)).toEqual([1000, 365, 1000, 365]);
+    sim.clearFaults();
+    const before = limitsAsked(sim).length;
+    const rows = await walkAll(sim, registry);
+    // The size was never lowered: 1000 is asked, refused by the simulator's 422 naming 100, and 100 learned.
+    expect(limitsAsked(sim).slice(before, before + 3)).toEqual([1000, 100, 100]);
+    expect(sim.stats.byPath[LEDGER]).toBe(4 + 1 + Math.ceil(rows / 100));
+  });
+
+  it('restores the size when a refusal naming limit is repeated word for word at the smaller size', async () => {
+    const { sim, registry } = await setup({ max: 100, over: 'refuse' });
+    const detail = [{ type: 'int_parsing', loc: ['query', 'limit'], msg: 'Input should be a valid integer', input: 'x' }];
+    sim.injectFault({ match: LEDGER, kind: 'status', status: 422, body: { detail }, times: 2 });
+    const refused = await callTool(getCreditLedger, registry, { provider: 'synap' });
+    expect(refused.text).toMatch(/HTTP 422\)\. limit: Input should be a valid integer/);
+    expect(limitsAsked(sim)).toEqual([1000, 100]);
+    await walkAll(sim, registry);
+    expect(limitsAsked(sim).slice(2, 5)).toEqual([1000, 100, 100]);
+  });
+
+  it('reads the maximum from a refusal whose envelope details name limit', async () => {
+    const { sim, registry } = await setup({ max: 250, over: 'refuse' });
+    sim.injectFault({ match: LEDGER, kind: 'status', status: 400, body: { error: 'Page too large', code: 'INVALID_INPUT', details: { field: 'limit', max: 250 } } });
+    const rows = await walkAll(sim, registry);
+    expect(limitsAsked(sim).slice(0, 3)).toEqual([1000, 250, 250]);
+    expect(sim.stats.byPath[LEDGER]).toBe(1 + Math.ceil(rows / 250));
+  });
+});
+
+describe('a short page', () => {
+  it('from an upstream that counts rows it no longer returns leaves the size alone', async () => {
+    // 1003 rows served, 1005 counted: the last page has 3 rows where 5 are said to remain.
+    const { sim, registry } = await setup({ max: 1000, over: 'refuse' }, 1003, 2);
+    for (let walk = 0; walk < 2; walk++) {
+      const before = limitsAsked(sim).length;
+      const rows = await walkAll(sim, registry);
+      expect(rows).toBe(1003);
+      // The page after the short one is asked at its length and comes back empty: the rows end there.
+      expect(limitsAsked(sim).slice(before)).toEqual([1000, 1000, 3]);
+    }
+  });
+
+  it('followed by a page of the same rows again leaves the size alone', async () => {
+    const { sim, registry } = await setup({ max: 1000, over: 'refuse' }, 1003, 10);
+    let repeated = false;
+    const rows = await walkAll(sim, registry, { concurrency: 8, budgetMs: 60_000 }, (walked) => {
+      if (walked === 1003 && !repeated) {
+        // Past its rows this upstream serves its last ones again.
+        const last = sim.synap.entries().slice(1000);
+        sim.injectFault({ match: LEDGER, kind: 'status', status: 200, body: { entries: last, total: 1013, limit: 3, offset: 1003 } });
+        repeated = true;
+      }
+    });
+    expect(repeated).toBe(true);
+    expect(rows).toBe(1003);
+    expect(limitsAsked(sim)).toEqual([1000, 1000, 3]);
+    await walkAll(sim, registry);
+    expect(limitsAsked(sim).slice(3)).toEqual([1000, 1000, 3]);
+  });
+
+  it('from an upstream that caps pages silently is learned from the page after it, mid-walk too', async () => {
+    const { sim, registry } = await setup({ max: 1000, over: 'refuse' }, 4000, 0);
+    let lowered = false;
+    const rows = await walkAll(sim, registry, { concurrency: 8, budgetMs: 60_000 }, (walked) => {
+      if (walked >= 1000 && !lowered) {
+        sim.setSynapPageLimit({ max: 300, over: 'cap-unechoed' });
+        lowered = true;
+      }
+    });
+    const limits = limitsAsked(sim);
+    // Pages asked at 1000 in flight when the cap came each serve 300; from the page after the
+    // first short one (asked at 300, and full) every page is asked at 300.
+    // The first page, then three planned with it at 1000 while the cap came: each serves 300.
+    // The page after the first short one is asked at 300 and comes back full: from then on
+    // every page is asked at 300, and the walk reads on from each short page's end.
+    expect(limits.filter((l) => l === 1000)).toHaveLength(4);
+    expect(limits.filter((l) => l !== 1000).every((l) => l === 300)).toBe(true);
+    expect(limits).toHaveLength(4 + Math.ceil((rows - 1300) / 300));
+    const before = limits.length;
+    await walkAll(sim, registry);
+    expect(sim.requestLog.length - before).toBe(Math.ceil(rows / 300));
   });
 });

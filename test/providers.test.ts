@@ -93,8 +93,12 @@ describe('Synap adapter', () => {
 
   it('sends a fresh correlation id per request and percent-encodes query values', async () => {
     const filters = { entry_type: 'a+b c', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' };
-    await synap().ledger.fetchPage(filters, 0, 10);
-    await synap().ledger.fetchPage(filters, 0, 10);
+    // Two calls, each with one request: a page, then the count that confirms what the first one read.
+    for (let call = 0; call < 2; call++) {
+      const window = await synap().openLedger(filters);
+      await window.fetchPage(filters, 0, 10);
+      window.close();
+    }
     const [a, b] = sim.requestLog.slice(-2);
     expect(a!.rawUrl).toContain('entry_type=a%2Bb%20c');
     expect(a!.rawUrl).toContain('from=2026-01-01T00%3A00%3A00.000Z');

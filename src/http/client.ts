@@ -260,6 +260,7 @@ export class UpstreamClient {
       nextStep,
       ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
       ...(correlationId ? { correlationId } : {}),
+      ...(envelope.arguments ? { arguments: envelope.arguments } : {}),
     });
   }
 

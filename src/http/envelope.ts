@@ -7,6 +7,12 @@ export interface ErrorEnvelope {
   hint?: string;
   /** FastAPI `detail` object fields, e.g. a 402's `recovery_url`. */
   extra?: Record<string, unknown>;
+  /**
+   * The request arguments the upstream names as the problem, each with what it says about it:
+   * FastAPI's `detail[].loc`, or the documented envelope's `details` (`{"limit": ...}` or
+   * `{"field": "limit", ...}`). Only a refusal that names `limit` teaches a page size.
+   */
+  arguments?: Record<string, string>;
 }
 
 function str(value: unknown): string | undefined {
@@ -24,8 +30,9 @@ export function readErrorEnvelope(body: unknown): ErrorEnvelope {
   }
   // Synap: {"error": "<message>", "code": "..."}; Signal Foundry variant: {"error": "<code>", "message"}
   if (typeof err === 'string') {
-    if (str(b.code)) return { code: str(b.code), message: err };
-    return { code: err, message: str(b.message) };
+    const named = namedInDetails(b.details, err);
+    if (str(b.code)) return { code: str(b.code), message: err, ...named };
+    return { code: err, message: str(b.message), ...named };
   }
   // {"code", "message"}
   if (str(b.code)) return { code: str(b.code), message: str(b.message) };
@@ -33,18 +40,37 @@ export function readErrorEnvelope(body: unknown): ErrorEnvelope {
   const detail = b.detail;
   if (typeof detail === 'string') return { message: detail };
   if (Array.isArray(detail)) {
+    const named: Record<string, string> = {};
     const parts = detail.slice(0, 3).map((d) => {
       const item = (d ?? {}) as Record<string, unknown>;
-      const loc = Array.isArray(item.loc) ? item.loc.filter((x) => x !== 'query' && x !== 'body').join('.') : '';
+      const path = Array.isArray(item.loc) ? item.loc.filter((x) => x !== 'query' && x !== 'body') : [];
+      const loc = path.join('.');
+      const name = path.at(-1);
+      if (typeof name === 'string') named[name] = String(item.msg ?? '');
       return loc ? `${loc}: ${String(item.msg ?? '')}` : String(item.msg ?? '');
     });
-    return { message: parts.join('; ') };
+    return { message: parts.join('; '), ...(Object.keys(named).length ? { arguments: named } : {}) };
   }
   if (detail && typeof detail === 'object') {
     const d = detail as Record<string, unknown>;
     return { code: str(d.code), message: str(d.message) ?? str(d.error), extra: d };
   }
   return {};
+}
+
+/** Arguments the envelope's `details` object names: `{"limit": "at most 500"}` or `{"field": "limit", "max": 500}`. */
+function namedInDetails(details: unknown, message: string): { arguments?: Record<string, string> } {
+  if (!details || typeof details !== 'object' || Array.isArray(details)) return {};
+  const d = details as Record<string, unknown>;
+  const named: Record<string, string> = {};
+  for (const key of ['field', 'param', 'parameter', 'argument']) {
+    const name = str(d[key]);
+    if (name) named[name] = `${message} ${JSON.stringify(d)}`;
+  }
+  for (const [key, value] of Object.entries(d)) {
+    if (!(key in named) && (typeof value === 'string' || typeof value === 'number')) named[key] = String(value);
+  }
+  return Object.keys(named).length ? { arguments: named } : {};
 }
 
 /** Codes and messages are upstream text: keep them short and printable. */
@@ -54,5 +80,15 @@ export function cleanEnvelope(e: ErrorEnvelope): ErrorEnvelope {
     code: e.code === undefined ? undefined : cleanText(e.code, 60),
     message: e.message === undefined ? undefined : cleanText(e.message, 240),
     hint: e.hint === undefined ? undefined : cleanText(e.hint, 240),
+    arguments: e.arguments === undefined ? undefined : cleanArguments(e.arguments),
   };
+}
+
+/** A few named arguments, names and texts short and printable. */
+function cleanArguments(named: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(named)
+      .slice(0, 8)
+      .map(([name, text]) => [cleanText(name, 60), cleanText(text, 240)]),
+  );
 }

@@ -15,22 +15,30 @@ export interface HeldRange {
   readonly entries: readonly LedgerEntry[];
 }
 
-export interface Slot extends HeldRange {
+interface Slot extends HeldRange {
   /** When it was last stored or used: the least recently used range is evicted first. */
   used: number;
+  /** Open windows answering from it: it is not evicted under them, and stays counted until they close. */
+  users: number;
 }
 
-/** Distinct short words (types, metrics, categories) shared between held entries, at most. */
+/** Distinct short words (types, metrics, categories) shared between held entries, at most, per budget. */
 const MAX_WORDS = 10_000;
+/** Longer texts are copied, not shared: the table stays under a megabyte or so. */
+const MAX_WORD_LENGTH = 64;
 
 /**
- * One bound over the entries several caches hold together (a remote server's keys, each with
- * its own cache): past it, the least recently used range of any of them goes first. Each cache
- * keeps its own bound too.
+ * The bound on ledger entries in memory, over one cache (a private budget) or several (a
+ * remote server's keys, each with its own cache): entries in held ranges, and the rows open
+ * windows read from the upstream and hold while their call runs. Past it, the least recently
+ * used range of any of its caches goes first; a window finding no room keeps no more rows.
  */
 export class CacheBudget {
   private readonly caches = new Set<LedgerCache>();
   private clock = 0;
+  private reservedRows = 0;
+  /** Words entries repeat, shared by every cache of this budget. */
+  private readonly words = new Map<string, string>();
 
   constructor(readonly maxEntries: number) {}
 
@@ -44,72 +52,144 @@ export class CacheBudget {
 
   leave(cache: LedgerCache): void {
     this.caches.delete(cache);
+    if (this.caches.size === 0) this.words.clear();
   }
 
-  /** Entries held by every cache that shares this budget. */
+  /** Entries held in ranges by every cache that shares this budget. */
   get held(): number {
     let sum = 0;
     for (const cache of this.caches) sum += cache.held;
     return sum;
   }
 
-  /** Drops least recently used ranges, across caches, until the total fits; `keep` stays. */
-  enforce(keep: HeldRange): void {
-    let held = this.held;
-    while (held > this.maxEntries) {
+  /** Rows open windows hold that no range counts (read from the upstream during their call). */
+  get reserved(): number {
+    return this.reservedRows;
+  }
+
+  /** What the bound applies to: held and reserved. */
+  get counted(): number {
+    return this.held + this.reservedRows;
+  }
+
+  /** Room for `rows` more, made by dropping least recently used ranges no window uses (never `keep`); false when there is none. */
+  makeRoom(rows: number, keep?: HeldRange): boolean {
+    let counted = this.counted;
+    while (counted + rows > this.maxEntries) {
       let oldest: { cache: LedgerCache; range: Slot } | undefined;
       for (const cache of this.caches) {
         const range = cache.leastRecentlyUsed(keep);
         if (range && (!oldest || range.used < oldest.range.used)) oldest = { cache, range };
       }
-      if (!oldest) return;
+      if (!oldest) return false;
       oldest.cache.drop(oldest.range);
-      held -= oldest.range.entries.length;
+      counted -= oldest.range.entries.length;
     }
+    return true;
+  }
+
+  reserve(rows: number): boolean {
+    if (!this.makeRoom(rows)) return false;
+    this.reservedRows += rows;
+    return true;
+  }
+
+  unreserve(rows: number): void {
+    this.reservedRows -= rows;
+  }
+
+  /** One shared copy of a short text entries repeat. */
+  word(text: string): string {
+    const known = this.words.get(text);
+    if (known !== undefined) return known;
+    const copy = flat(text);
+    if (this.words.size < MAX_WORDS && copy.length <= MAX_WORD_LENGTH) this.words.set(copy, copy);
+    return copy;
+  }
+}
+
+/**
+ * What one call's window holds while it runs: rows it read from the upstream (reserved from
+ * the bound as they are placed), and the held range it answers from (kept, and counted, until
+ * the window closes).
+ */
+export class WindowHold {
+  private rows = 0;
+  private range: Slot | undefined;
+
+  constructor(private readonly cache: LedgerCache) {}
+
+  /** Room for `rows` more rows read from the upstream; false when the bound has none left (then they are not kept). */
+  reserve(rows: number): boolean {
+    if (rows === 0) return true;
+    if (!this.cache.budget.reserve(rows)) return false;
+    this.rows += rows;
+    return true;
+  }
+
+  /** The window answers from `range` (one `find` gave). */
+  use(range: HeldRange): void {
+    if (this.range) this.cache.giveBack(this.range);
+    this.range = range as Slot;
+    this.range.users++;
+  }
+
+  /** Gives back everything held so far; the window may hold again. */
+  free(): void {
+    this.cache.budget.unreserve(this.rows);
+    this.rows = 0;
+    if (this.range) this.cache.giveBack(this.range);
+    this.range = undefined;
   }
 }
 
 export class LedgerCache {
   private ranges: Slot[] = [];
-  private clock = 0;
-  private readonly words = new Map<string, string>();
+  /** Ranges dropped while windows still answer from them: counted until the last one closes. */
+  private leaving = new Set<Slot>();
+  private heldRows = 0;
+  private released = false;
 
-  /** `maxEntries` 0 turns the cache off; a `budget` bounds it together with the caches that share it. */
+  /** `maxEntries` 0 turns the cache off; a shared `budget` bounds it together with the caches that share it. */
   constructor(
     readonly maxEntries: number,
-    private readonly budget?: CacheBudget,
+    readonly budget: CacheBudget = new CacheBudget(maxEntries),
   ) {
-    if (this.enabled) budget?.join(this);
+    if (this.enabled) budget.join(this);
   }
 
   /** Gives this cache's entries up (its key is closed). */
   release(): void {
+    this.released = true;
     this.ranges = [];
-    this.budget?.leave(this);
-  }
-
-  private tick(): number {
-    return this.budget ? this.budget.tick() : ++this.clock;
-  }
-
-  leastRecentlyUsed(except: HeldRange): Slot | undefined {
-    let oldest: Slot | undefined;
-    for (const r of this.ranges) if (r !== except && (!oldest || r.used < oldest.used)) oldest = r;
-    return oldest;
+    this.leaving.clear();
+    this.heldRows = 0;
+    this.budget.leave(this);
   }
 
   get enabled(): boolean {
     return this.maxEntries > 0;
   }
 
-  /** Entries held over every range. */
+  /** Entries held in ranges (those leaving under an open window included). */
   get held(): number {
-    return this.ranges.reduce((sum, r) => sum + r.entries.length, 0);
+    return this.heldRows;
   }
 
   /** The held ranges, least recently used first (for tests and the bench). */
   list(): readonly HeldRange[] {
     return [...this.ranges].sort((a, b) => a.used - b.used);
+  }
+
+  /** A window's account of what it holds. */
+  hold(): WindowHold {
+    return new WindowHold(this);
+  }
+
+  leastRecentlyUsed(except: HeldRange | undefined): Slot | undefined {
+    let oldest: Slot | undefined;
+    for (const r of this.ranges) if (r !== except && r.users === 0 && (!oldest || r.used < oldest.used)) oldest = r;
+    return oldest;
   }
 
   /**
@@ -138,38 +218,43 @@ export class LedgerCache {
   compact(entry: LedgerEntry): LedgerEntry {
     return {
       ledger_id: flat(entry.ledger_id),
-      entry_type: this.word(entry.entry_type),
+      entry_type: this.budget.word(entry.entry_type),
       delta: entry.delta,
-      metric_type: entry.metric_type === null ? null : this.word(entry.metric_type),
-      category: entry.category === null ? null : this.word(entry.category),
+      metric_type: entry.metric_type === null ? null : this.budget.word(entry.metric_type),
+      category: entry.category === null ? null : this.budget.word(entry.category),
       created_at: flat(entry.created_at),
     };
   }
 
-  private word(text: string): string {
-    const known = this.words.get(text);
-    if (known !== undefined) return known;
-    const copy = flat(text);
-    if (this.words.size < MAX_WORDS) this.words.set(copy, copy);
-    return copy;
-  }
-
   touch(range: HeldRange): void {
     const slot = this.ranges.find((r) => r === range);
-    if (slot) slot.used = this.tick();
+    if (slot) slot.used = this.budget.tick();
   }
 
   drop(range: HeldRange): void {
-    this.ranges = this.ranges.filter((r) => r !== range);
+    const slot = this.ranges.find((r) => r === range);
+    if (!slot) return;
+    this.ranges = this.ranges.filter((r) => r !== slot);
+    if (slot.users > 0) this.leaving.add(slot);
+    else this.heldRows -= slot.entries.length;
+  }
+
+  /** A window is done with a range it answered from. */
+  giveBack(range: HeldRange): void {
+    const slot = range as Slot;
+    slot.users--;
+    if (slot.users === 0 && this.leaving.delete(slot)) this.heldRows -= slot.entries.length;
   }
 
   /**
    * Holds a range just read completely. It absorbs the held ranges of its type that it overlaps
    * (its reading wins where they overlap), and a range of every type absorbs the typed ranges
-   * it contains. Then the least recently used ranges go until the bound holds.
+   * it contains. Then the least recently used ranges go until the bound holds; if it still does
+   * not (the rest is in use), the range keeps only its newest entries.
    */
   store(range: HeldRange): void {
-    if (!this.enabled) return;
+    // A call that outlived its key's provider keeps nothing: the budget no longer counts this cache.
+    if (!this.enabled || this.released) return;
     let merged = range;
     for (const r of this.ranges) {
       if (r.entryType === range.entryType && overlaps(r, merged)) {
@@ -179,26 +264,19 @@ export class LedgerCache {
         this.drop(r);
       }
     }
-    const stored: Slot = { ...merged, used: this.tick() };
-    this.ranges.push(stored);
-    this.evict();
-    this.budget?.enforce(this.ranges.includes(stored) ? stored : this.ranges[this.ranges.length - 1]!);
+    const stored = this.add(merged, this.budget.tick());
+    if (this.budget.makeRoom(0, stored)) return;
+    const room = stored.entries.length - (this.budget.counted - this.budget.maxEntries);
+    this.drop(stored);
+    const kept = room > 0 ? newestPart(stored, room) : undefined;
+    if (kept) this.add(kept, stored.used);
   }
 
-  private evict(): void {
-    let held = this.held;
-    const byAge = [...this.ranges].sort((a, b) => a.used - b.used);
-    const newest = byAge.pop();
-    for (const r of byAge) {
-      if (held <= this.maxEntries) return;
-      this.drop(r);
-      held -= r.entries.length;
-    }
-    if (!newest || held <= this.maxEntries) return;
-    // The range just used alone is larger than the bound: keep its newest entries.
-    this.drop(newest);
-    const kept = newestPart(newest, this.maxEntries);
-    if (kept) this.ranges.push({ ...kept, used: newest.used });
+  private add(range: HeldRange, used: number): Slot {
+    const slot: Slot = { entryType: range.entryType, from: range.from, to: range.to, entries: range.entries, used, users: 0 };
+    this.ranges.push(slot);
+    this.heldRows += slot.entries.length;
+    return slot;
   }
 }
 

@@ -63,6 +63,9 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
   let firstTotal: number | undefined;
   let truncated = false;
   let shortOfCount = false;
+  // After a short page one page is asked alone: pages planned at a size the upstream does not
+  // serve would land at the wrong offsets and be asked again.
+  let shortPage = false;
   let stopped: WalkStop | undefined;
   // A row back-dated into the snapshot shifts later offsets by one: the shifted row shows up
   // again at the top of the next page. Remembering two pages of ids catches it.
@@ -93,15 +96,17 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
     recentIds = ids;
     const got = page.entries.length;
     let next: number | undefined = offset + got;
+    shortPage = got < limit;
     if (offset + got >= page.total) next = undefined; // the window's last page
-    else if (walked < maxRows && (got === 0 || ids.size === 0 || (got < limit && source.pageSize > got))) {
-      // Fewer rows than asked while the upstream serves that many, or only rows already seen:
-      // the upstream counts rows it no longer returns (deleted, expired, capped), and its rows end here.
+    else if (walked < maxRows && (got === 0 || ids.size === 0)) {
+      // No row, or only rows already seen, while the count says more: the upstream counts rows
+      // it no longer returns (deleted, expired), and its rows end here.
       totalMatching = ids.size === 0 ? offset : offset + got;
       shortOfCount = true;
       next = undefined;
     }
-    // Otherwise a short page is the upstream serving fewer rows per page than asked: read on from its end.
+    // A short page is either the upstream serving fewer rows per page than asked, or its last
+    // rows while it counts more: the next page, read from its end, tells which.
     options.onProgress?.(walked, Math.max(walked, target()));
     return next;
   };
@@ -116,7 +121,7 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
       let scheduled = next;
       // Past the deadline nothing new starts, but pages already under way are still folded in.
       const fill = () => {
-        while (window.length < concurrency && scheduled < planEnd && Date.now() <= deadline && !inner.signal.aborted) {
+        while (window.length < (shortPage ? 1 : concurrency) && scheduled < planEnd && Date.now() <= deadline && !inner.signal.aborted) {
           const asked = ask(scheduled);
           asked.page.catch(() => undefined); // awaited in order below; this only marks it handled
           window.push(asked);

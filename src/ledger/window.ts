@@ -2,17 +2,24 @@
 // upstream's pages now: a position the window knows is answered from memory, any other page is
 // read from the upstream and remembered. It knows positions from the cache only after the
 // upstream confirmed the held part by count, in one request that also brings the rows newer
-// than the held part when they fit in a page. On close, what it learned goes to the cache.
+// than the held part when they fit in a page. While the call runs, the rows it keeps count
+// against the cache's bound; on close, what it learned goes to the cache.
 import { UpstreamError } from '../errors.js';
 import type { LedgerEntry, LedgerPage, PinnedFilters } from '../model.js';
 import type { LedgerSource, LedgerWindow, PageOptions } from '../providers/provider.js';
 import { compareInstants, fractionDigits } from '../time.js';
-import { entriesWithin, firstAtOrBefore, type HeldRange, type LedgerCache } from './cache.js';
+import { entriesWithin, firstAtOrBefore, type HeldRange, type LedgerCache, type WindowHold } from './cache.js';
+import { matchesFilters } from './filters.js';
 
 export async function openWindow(source: LedgerSource, cache: LedgerCache, filters: PinnedFilters, options: PageOptions = {}): Promise<LedgerWindow> {
   if (!cache.enabled || !cacheable(filters)) return uncachedWindow(source);
   const window = new CachedWindow(source, cache, filters);
-  await window.prepare(options);
+  try {
+    await window.prepare(options);
+  } catch (error) {
+    window.abandon();
+    throw error;
+  }
   return window;
 }
 
@@ -40,7 +47,10 @@ class CachedWindow implements LedgerWindow {
   private total: number | undefined;
   /** Entries by position in the window (0 = newest), where known. */
   private rows: Array<LedgerEntry | undefined> = [];
-  private known = 0;
+  /** What this window holds, counted against the cache's bound while the call runs. */
+  private readonly hold: WindowHold;
+  /** The bound had no room left: the rest of the call is read, and answered, without keeping it. */
+  private full = false;
   /** A typed window answered from a range of every type stores that range, grown, instead of a typed copy. */
   private everyType: HeldRange | undefined;
 
@@ -48,7 +58,9 @@ class CachedWindow implements LedgerWindow {
     private readonly source: LedgerSource,
     private readonly cache: LedgerCache,
     private readonly filters: PinnedFilters,
-  ) {}
+  ) {
+    this.hold = cache.hold();
+  }
 
   get pageSize(): number {
     return this.source.pageSize;
@@ -71,11 +83,18 @@ class CachedWindow implements LedgerWindow {
       const confirmed = first.total - newer === held.length && first.entries.slice(newer).every((e, i) => e.ledger_id === held[i]?.ledger_id);
       if (!confirmed) return this.cache.drop(range);
       this.cache.touch(range);
+      // The rows newer than the held part are in place already (learned from this very page).
+      if (sameType) return this.answerFrom(range, newer, held);
+      // Of a range of every type, this window uses the rows of its type; the range, grown by
+      // the newer rows of every type, is what it keeps.
+      if (!this.hold.reserve(newer)) return;
+      this.hold.use(range);
       const all = newer > 0 ? [...first.entries.slice(0, newer).map((e) => this.cache.compact(e)), ...held] : held;
-      if (sameType) return this.place(0, all, all.length);
       this.everyType = { entryType: undefined, from, to, entries: all };
-      const mine = all.filter((e) => e.entry_type === type);
-      return this.place(0, mine, mine.length);
+      const mine = all.filter((e) => matchesFilters(e, { entry_type: type }));
+      this.total = mine.length;
+      mine.forEach((e, i) => (this.rows[i] = e));
+      return;
     }
     // More rows are newer than a page holds. A typed window cannot find its positions in a range
     // of every type without reading them all: it reads as if nothing were held.
@@ -92,7 +111,7 @@ class CachedWindow implements LedgerWindow {
     this.cache.touch(range);
     const start = first.total - held.length;
     // Rows written between the two requests would move every position: then nothing is placed.
-    if (start >= first.entries.length) this.place(start, held, first.total);
+    if (start >= first.entries.length) this.answerFrom(range, start, held);
   }
 
   async fetchPage(filters: PinnedFilters, offset: number, limit: number, options?: PageOptions): Promise<LedgerPage> {
@@ -105,8 +124,15 @@ class CachedWindow implements LedgerWindow {
   }
 
   close(): void {
-    if (this.everyType) return this.cache.store(this.everyType);
-    for (const range of this.completeRanges()) this.cache.store(range);
+    const ranges = this.everyType ? [this.everyType] : [...this.completeRanges()];
+    // What it held is counted by the ranges stored now, no longer by the window.
+    this.hold.free();
+    for (const range of ranges) this.cache.store(range);
+  }
+
+  /** The window was never opened (its preparation failed): it gives back what it held. */
+  abandon(): void {
+    this.hold.free();
   }
 
   private heldPage(offset: number, limit: number): LedgerPage | undefined {
@@ -116,24 +142,30 @@ class CachedWindow implements LedgerWindow {
     return { entries: this.rows.slice(offset, Math.max(offset, end)) as LedgerEntry[], total: this.total, truncated: false };
   }
 
-  /** A page from the upstream: remembered by position, unless the count moved (then what was known is of another state). */
-  private learn(offset: number, page: LedgerPage): void {
-    const moved = this.total !== undefined && (page.total !== this.total || page.entries.some((e, i) => this.rows[offset + i]?.ledger_id !== undefined && this.rows[offset + i]!.ledger_id !== e.ledger_id));
-    if (moved) {
-      this.rows = [];
-      this.known = 0;
-    }
-    this.total = page.total;
-    if (page.truncated || this.known + page.entries.length > this.cache.maxEntries) return;
-    this.place(offset, page.entries.map((e) => this.cache.compact(e)), page.total);
+  /** A held range's entries, confirmed by count, from position `start` on: the window answers from them. */
+  private answerFrom(range: HeldRange, start: number, held: readonly LedgerEntry[]): void {
+    this.hold.use(range);
+    held.forEach((e, i) => (this.rows[start + i] ??= e));
   }
 
-  private place(offset: number, entries: readonly LedgerEntry[], total: number): void {
-    this.total = total;
-    entries.forEach((e, i) => {
-      if (this.rows[offset + i] === undefined) this.known++;
-      this.rows[offset + i] = e;
-    });
+  /**
+   * A page from the upstream: remembered by position, unless the count moved (then what was
+   * known is of another state, and goes), or the bound has no room left for it.
+   */
+  private learn(offset: number, page: LedgerPage): void {
+    const moved = this.total !== undefined && (page.total !== this.total || page.entries.some((e, i) => this.rows[offset + i] !== undefined && this.rows[offset + i]!.ledger_id !== e.ledger_id));
+    if (moved) {
+      this.rows = [];
+      this.hold.free();
+    }
+    this.total = page.total;
+    if (page.truncated || this.full) return;
+    const fresh = page.entries.reduce((n, _, i) => (this.rows[offset + i] === undefined ? n + 1 : n), 0);
+    if (!this.hold.reserve(fresh)) {
+      this.full = true;
+      return;
+    }
+    page.entries.forEach((e, i) => (this.rows[offset + i] ??= this.cache.compact(e)));
   }
 
   /** Each run of known positions, as the range of time it holds completely. */

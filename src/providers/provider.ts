@@ -39,8 +39,6 @@ export interface WalkSettings {
 
 export interface CreditProvider {
   readonly id: ProviderId;
-  /** The upstream's pages, uncached. */
-  readonly ledger: LedgerSource;
   /** The ledger for one call over `filters`: through the provider's cache, where it has one. */
   openLedger(filters: PinnedFilters, options?: PageOptions): Promise<LedgerWindow>;
   getBalance(signal?: AbortSignal): Promise<Balance>;

@@ -33,7 +33,8 @@ type WireEvent = WireSummary['recent_events'][number];
 
 export class SignalFoundryProvider implements CreditProvider {
   readonly id = 'signal-foundry' as const;
-  readonly ledger: LedgerSource;
+  /** The upstream's pages, uncached. */
+  private readonly ledger: LedgerSource;
 
   constructor(private readonly client: UpstreamClient, private readonly now: () => number = Date.now) {
     this.ledger = { pageSize: SIGNAL_FOUNDRY_EVENT_CAP, fetchPage: (f, o, l, s) => this.fetchLedgerPage(f, o, l, s) };

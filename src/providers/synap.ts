@@ -6,7 +6,7 @@ import { LedgerCache, type CacheBudget } from '../ledger/cache.js';
 import { summarizeLedger } from '../ledger/summarize.js';
 import { openWindow } from '../ledger/window.js';
 import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, UsageSummary } from '../model.js';
-import { LearnedPageSize } from './page-size.js';
+import { LearnedPageSize, sameRefusal } from './page-size.js';
 import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
 import { SynapBalance, SynapEstimate, SynapLedgerPage } from './synap-wire.js';
 import { readWire } from './wire.js';
@@ -29,7 +29,8 @@ export function synapProfile(base: Omit<UpstreamProfile, 'provider' | 'sendCorre
 
 export class SynapProvider implements CreditProvider {
   readonly id = 'synap' as const;
-  readonly ledger: LedgerSource;
+  /** The upstream's pages, uncached. */
+  private readonly ledger: LedgerSource;
   /** This key's ledger entries over ranges known to be complete; each use re-checks them by count. */
   readonly cache: LedgerCache;
   /** The maximum is undocumented: ask for the configured size, then serve what the upstream shows it serves. */
@@ -86,13 +87,25 @@ export class SynapProvider implements CreditProvider {
 
   /** One page, at most the size the upstream is known to serve: fewer rows than `limit` when it serves fewer. */
   private async fetchLedgerPage(filters: PinnedFilters, offset: number, limit: number, options: PageOptions = {}): Promise<LedgerPage> {
+    let asked = Math.min(limit, this.pageSize.at(windowOf(filters), offset));
+    // The refusal that started this page's retries: what the caller hears if the retries are refused the same way.
+    let refusal: unknown;
     for (;;) {
-      const asked = Math.min(limit, this.pageSize.current);
       try {
         return await this.requestLedgerPage(filters, offset, asked, options);
       } catch (error) {
-        // A refused size is learned and never asked again; the same page is asked at the smaller size.
-        if (this.pageSize.afterRefusal(asked, error) === undefined) throw error;
+        const next = this.pageSize.afterRefusal(asked, error, refusal);
+        if (next !== undefined) {
+          // A refused size is not asked again while the smaller one is tried on the same page.
+          refusal ??= error;
+          asked = next;
+          continue;
+        }
+        if (refusal === undefined) throw error;
+        // The smaller size did not help: it is forgotten. Refused the same way, the first refusal
+        // is the answer; anything else (a 429, a timeout) is reported as itself.
+        this.pageSize.rejected(asked);
+        throw sameRefusal(error, refusal) ? refusal : error;
       }
     }
   }
@@ -104,7 +117,12 @@ export class SynapProvider implements CreditProvider {
       deadline,
     });
     const { entries, total, limit: echo } = readWire(SynapLedgerPage, data, this.id, LEDGER_PATH);
-    this.pageSize.served(limit, echo, entries.length, offset + entries.length < total);
+    this.pageSize.served({ asked: limit, offset, echo, ids: entries.map((e) => e.ledger_id), total, window: windowOf(filters) });
     return { entries, total, truncated: false, rateLimit };
   }
+}
+
+/** One name per ledger window, for telling its pages apart from another window's. */
+function windowOf(filters: PinnedFilters): string {
+  return JSON.stringify([filters.entry_type ?? null, filters.from ?? null, filters.to]);
 }

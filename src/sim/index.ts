@@ -43,6 +43,11 @@ function checkPageLimit(limit: SynapPageLimit): SynapPageLimit {
   return { max: limit.max, over: limit.over };
 }
 
+function checkUnservedRows(rows: number): number {
+  if (!Number.isInteger(rows) || rows < 0) throw new Error('synapUnservedRows must be a non-negative integer');
+  return rows;
+}
+
 export interface SimulatorOptions {
   host?: string;
   port?: number;
@@ -53,6 +58,11 @@ export interface SimulatorOptions {
   synapHistoryDays?: number;
   /** The Synap ledger's largest page, for every account (default 100, refusing larger with a 422). */
   synapPageLimit?: Partial<SynapPageLimit>;
+  /**
+   * Rows every Synap ledger `total` counts beyond those its pages return (default 0): an
+   * upstream still counting entries it deleted or expired.
+   */
+  synapUnservedRows?: number;
   signalEventCount?: number;
   latencyMs?: number;
   rateLimit?: RateLimitOptions;
@@ -98,6 +108,8 @@ export interface Simulator extends SimTenant {
   setRateLimit(opts?: RateLimitOptions): void;
   /** Changes the Synap ledger's largest page from the next request on. */
   setSynapPageLimit(limit: Partial<SynapPageLimit>): void;
+  /** Changes how many rows the Synap ledger's `total` counts beyond those it serves, from the next request on. */
+  setSynapUnservedRows(rows: number): void;
   stats: SimulatorStats;
   resetStats(): void;
   requestLog: LoggedRequest[];
@@ -121,7 +133,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ...(opts.tenants ?? []),
   ];
   let pageLimit = checkPageLimit({ ...DEFAULT_PAGE_LIMIT, ...opts.synapPageLimit });
-  const built = accounts.map((a, i) => openTenant(a, a.seed ?? seed + i, anchorMs, now, () => pageLimit));
+  let unservedRows = checkUnservedRows(opts.synapUnservedRows ?? 0);
+  const built = accounts.map((a, i) => openTenant(a, a.seed ?? seed + i, anchorMs, now, () => pageLimit, () => unservedRows));
   const upstreams = built.flatMap((t) => t.upstreams);
   const tenants = built.map((t) => t.tenant);
 
@@ -218,6 +231,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setSynapPageLimit: (limit) => {
       pageLimit = checkPageLimit({ ...pageLimit, ...limit });
     },
+    setSynapUnservedRows: (rows) => {
+      unservedRows = checkUnservedRows(rows);
+    },
     stats: recorder.stats,
     resetStats: () => recorder.reset(),
     requestLog: recorder.requestLog,
@@ -232,11 +248,12 @@ function openTenant(
   anchorMs: number,
   now: () => number,
   pageLimit: () => SynapPageLimit,
+  unservedRows: () => number,
 ): { upstreams: Upstream[]; tenant: SimTenant } {
   const ledger = new SynapLedger(createPrng(seed, 'synap'), anchorMs, options.synapLedgerSize ?? 2500, options.synapHistoryDays);
   const account = new SignalFoundryAccount(createPrng(seed, 'signal-foundry'), anchorMs, options.signalEventCount ?? 400);
   return {
-    upstreams: [signalFoundryUpstream(account, options.keys.signalFoundry), synapUpstream(ledger, options.keys.synap, pageLimit)],
+    upstreams: [signalFoundryUpstream(account, options.keys.signalFoundry), synapUpstream(ledger, options.keys.synap, pageLimit, unservedRows)],
     tenant: {
       keys: { ...options.keys },
       synap: {

@@ -26,7 +26,7 @@ function authenticate(req: SimRequest, validKey: string): AuthResult {
 }
 
 const ledger =
-  (store: SynapLedger, pageLimit: () => SynapPageLimit): RouteHandler =>
+  (store: SynapLedger, pageLimit: () => SynapPageLimit, unservedRows: () => number): RouteHandler =>
   (req) => {
     const { max, over } = pageLimit();
     const from = queryDatetime(req.query.from, 'from');
@@ -42,14 +42,15 @@ const ledger =
     const found = store.select({ entryType: req.query.entry_type, fromUs: from.value, toUs: to.value });
     const served = Math.min(limit.value, max);
     const echo = over === 'cap-unechoed' ? limit.value : served;
-    return json(200, { entries: found.page(offset.value, served), total: found.total, limit: echo, offset: offset.value });
+    // An upstream may count rows no page returns any more (deleted or expired, still in its count).
+    return json(200, { entries: found.page(offset.value, served), total: found.total + unservedRows(), limit: echo, offset: offset.value });
   };
 
-export function synapUpstream(store: SynapLedger, key: string, pageLimit: () => SynapPageLimit): Upstream {
+export function synapUpstream(store: SynapLedger, key: string, pageLimit: () => SynapPageLimit, unservedRows: () => number = () => 0): Upstream {
   return {
     prefix: SYNAP_PREFIX,
     routes: new Map<string, Record<string, RouteHandler>>([
-      [`${SYNAP_PREFIX}/credits/ledger`, { GET: ledger(store, pageLimit) }],
+      [`${SYNAP_PREFIX}/credits/ledger`, { GET: ledger(store, pageLimit, unservedRows) }],
       [`${SYNAP_PREFIX}/credits/balance`, { GET: () => json(200, store.balance()) }],
       [`${SYNAP_PREFIX}/credits/estimate`, { POST: (req) => estimate(req.body) }],
     ]),
