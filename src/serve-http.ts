@@ -1,7 +1,7 @@
 // `credit-mcp http`: the factory served over Streamable HTTP, stateless, both protocol eras
 // (the SDK's createMcpHandler, mounted on node:http with @modelcontextprotocol/node), so any
-// instance answers any request. In front of the handler, in order: the route, Host and Origin
-// (DNS rebinding), the bearer token, the caller's upstream keys. Each
+// instance answers any request. In front of the handler, in order: Host and Origin (DNS
+// rebinding, on every path), the route, the bearer token, the caller's upstream keys. Each
 // request gets one access-log line; a client that leaves cancels its calls; SIGTERM drains the
 // calls in flight.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -82,6 +82,8 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
       res.setHeader('connection', 'close');
       res.once('finish', () => server.closeIdleConnections());
     }
+    // First, on every path: a page of another site that got its name to resolve here learns nothing.
+    if (!checkHost(req, res) || !checkOrigin(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
       return req.method === 'GET' || req.method === 'HEAD' ? send(res, 200, { status: 'ok' }) : refuse(res, 405, 'Method not allowed: use GET.', { allow: 'GET, HEAD' });
@@ -89,7 +91,6 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     if (path !== MCP_PATH) return refuse(res, 404, `Not found: the MCP endpoint is POST ${MCP_PATH}.`);
     if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this stateless endpoint answers POST only.', { allow: 'POST' });
     if (draining) return refuse(res, 503, 'Shutting down: retry on another instance.', { 'retry-after': '1' });
-    if (!checkHost(req, res) || !checkOrigin(req, res)) return;
 
     // The request's calls end when the server stops, or when the client goes away before the
     // answer is out (watched from here, before anything is awaited). Our own watch: the SDK's
