@@ -10,6 +10,7 @@ import { connectHttp, MCP_ACCEPT, readMessages, startHttpServer, toolCall, type 
 
 const SECOND = { signalFoundry: 'sf_SECRET_tenant_two_5b1c', synap: 'synap_SECRET_tenant_two_c04e' };
 const HEADER = { sf: 'X-Signal-Foundry-Api-Key', synap: 'X-Synap-Api-Key' };
+const WRONG_KEYS = ['synap_SECRET_not_a_real_key_11', 'Qz7#vK'];
 
 let sim: Simulator;
 let server: HttpServer;
@@ -77,8 +78,8 @@ describe('two tenants on one server', () => {
     await none.close();
   });
 
-  it('answers a wrong key with the upstream error, the key redacted', async () => {
-    const wrong = 'synap_SECRET_not_a_real_key_11';
+  // The shortest key taken is as long as the shortest secret the logger redacts.
+  it.each(WRONG_KEYS)('answers a wrong key (%s) with the upstream error, the key redacted', async (wrong) => {
     const client = await connectHttp(server.mcp, 'modern', { [HEADER.synap]: wrong });
     const result = keep(await client.callTool({ name: 'check_balance', arguments: {} }));
     expect(result.isError).toBe(true);
@@ -89,10 +90,11 @@ describe('two tenants on one server', () => {
 
   it('refuses a key header no key could be (400, naming the header) before any upstream call', async () => {
     const before = sim.stats.requests;
-    for (const value of ['synap with spaces', 'x'.repeat(513)]) {
+    // Five characters: too short for the logger to redact, so never taken as a key.
+    for (const value of ['synap with spaces', 'x'.repeat(513), 'k', 'Zq5#w']) {
       const res = await fetch(server.mcp, { method: 'POST', headers: { ...MCP_ACCEPT, [HEADER.synap]: value }, body: JSON.stringify(toolCall(1, 'check_balance', {})) });
       expect(res.status).toBe(400);
-      expect(((await readMessages(res))[0] as { error: { message: string } }).error.message).toMatch(/^X-Synap-Api-Key must be sent once, 1 to 512 printable ASCII/);
+      expect(((await readMessages(res))[0] as { error: { message: string } }).error.message).toMatch(/^X-Synap-Api-Key must be sent once, 6 to 512 printable ASCII/);
     }
     expect(sim.stats.requests).toBe(before);
   });
@@ -132,7 +134,7 @@ describe('a cursor chain across two instances', () => {
 
 describe('no key anywhere', () => {
   it('in any answer or in the log, at debug level', () => {
-    const keys = [...sim.tenants.flatMap((t) => [t.keys.signalFoundry, t.keys.synap]), 'synap_SECRET_not_a_real_key_11'];
+    const keys = [...sim.tenants.flatMap((t) => [t.keys.signalFoundry, t.keys.synap]), ...WRONG_KEYS, 'Zq5#w'];
     expect(answers.length).toBeGreaterThan(20);
     const seen = [server.stderr(), ...answers.map((a) => JSON.stringify(a))].join('\n');
     expect(server.access().length).toBeGreaterThan(20);
