@@ -81,6 +81,15 @@ async function load(target: Target, clients: number, calls: number): Promise<{ l
   return { latencies, failed, ms: performance.now() - begin };
 }
 
+const BEHIND_NGINX = 'credit-mcp http, two instances behind nginx';
+
+/** The nginx row when there is no nginx to measure: said in the table, not left out of it. */
+function notMeasured(columns: number, clients?: string): Row {
+  const row: Row = [`${BEHIND_NGINX}: NOT MEASURED, nginx not found (apt-get install nginx)`, ...Array<string>(columns - 1).fill('-')];
+  if (clients) row[1] = clients;
+  return row;
+}
+
 export async function benchHttp(): Promise<string> {
   const sim = await startSimProcess();
   const env = { SYNAP_API_KEY: sim.keys.synap, SYNAP_BASE_URL: sim.url };
@@ -94,7 +103,7 @@ export async function benchHttp(): Promise<string> {
   const targets: Target[] = [
     { name: 'floor: minimal SDK v2 HTTP server, one trivial tool', url: floor.url, tool: 'balance', pool: pool(floor.url) },
     { name: 'credit-mcp http, one instance', url: instances[0]!.mcp, tool: 'check_balance', pool: pool(instances[0]!.mcp) },
-    ...(proxy ? [{ name: 'credit-mcp http, two instances behind nginx', url: proxy.url, tool: 'check_balance', pool: pool(proxy.url) }] : []),
+    ...(proxy ? [{ name: BEHIND_NGINX, url: proxy.url, tool: 'check_balance', pool: pool(proxy.url) }] : []),
   ];
   const upstream = new Pool(sim.url, { connections: 1 });
   const direct = async () => {
@@ -117,6 +126,7 @@ export async function benchHttp(): Promise<string> {
     const overheadRows: Row[] = [
       ['direct undici GET /v1/credits/balance', fmt(d, 3), '-', '-'],
       ...targets.map((t, i): Row => [t.name, fmt(median(sequential.byTarget[i]!), 3), fmt(overhead[i]!, 3), fmt(overhead[i]! / overhead[0]!, 2)]),
+      ...(proxy ? [] : [notMeasured(4)]),
     ];
 
     const loadRows: Row[] = [];
@@ -144,8 +154,9 @@ export async function benchHttp(): Promise<string> {
           fmt(rate[t]! / rate[0]!, 2),
         ]);
       }
+      if (!proxy) loadRows.push(notMeasured(8, String(clients)));
     }
-    const note = proxy ? '' : ' (nginx is not installed: its rows are missing)';
+    const note = proxy ? '' : ' (nginx not found: its rows are not measured)';
     return [
       table(
         `HTTP call overhead at 1 client: check_balance over HTTP minus a direct upstream request, median of ${SEQUENTIAL} sequential calls${note} (target: credit-mcp one instance <= 1.2 x the floor's overhead)`,

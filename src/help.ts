@@ -67,7 +67,7 @@ http takes the options above (--demo too) and these, each also read from its var
                                   CREDIT_MCP_HTTP_ALLOWED_HOSTS  host names clients use (Host, Origin)
                                   CREDIT_MCP_HTTP_GRACE_MS  SIGTERM waits this long for calls (default 10000)
 It writes "listening on http://HOST:PORT/mcp" to stderr once listening, and one access-log line
-per request. GET /healthz answers 200 without auth.
+per request. GET /healthz answers 200 without auth (to an allowed Host, as every path).
 
 doctor checks each setting above (a key is shown only as its first 4 characters and its
 length), then reads each configured provider's balance once. One line per check: ok, off,

@@ -8,13 +8,16 @@ const secrets = new Map<string, number>();
 let threshold: number = ORDER.info;
 let sink: (line: string) => void = (line) => process.stderr.write(line);
 
+/** Shorter values are not redacted: replacing every "abc" would mangle text. Secrets we accept are at least this long. */
+export const MIN_SECRET_LENGTH = 6;
+
 /**
- * Registers a value that must never be printed (API keys, bearer tokens). Short values are
- * ignored to avoid mangling text. The returned release forgets it once its last holder has
+ * Registers a value that must never be printed (API keys, bearer tokens). Values shorter than
+ * MIN_SECRET_LENGTH are ignored. The returned release forgets it once its last holder has
  * released it, so a server that sees many keys over time does not hold them all.
  */
 export function registerSecret(value: string | undefined): () => void {
-  if (!value || value.length < 6) return () => {};
+  if (!value || value.length < MIN_SECRET_LENGTH) return () => {};
   secrets.set(value, (secrets.get(value) ?? 0) + 1);
   let released = false;
   return () => {

@@ -1,13 +1,15 @@
 // `credit-mcp http`: the factory served over Streamable HTTP, stateless, both protocol eras
 // (the SDK's createMcpHandler, mounted on node:http with @modelcontextprotocol/node), so any
-// instance answers any request. In front of the handler, in order: the route, Host and Origin
-// (DNS rebinding), the bearer token, the caller's upstream keys. Each request gets one
-// access-log line; SIGTERM drains the calls in flight.
+// instance answers any request. In front of the handler, in order: Host and Origin (DNS
+// rebinding, on every path), the route, the bearer token, the caller's upstream keys. Each
+// request gets one access-log line; a client that leaves cancels its calls; SIGTERM drains the
+// calls in flight.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, localhostAllowedHostnames, type AuthInfo, type McpRequestContext } from '@modelcontextprotocol/server';
 import { ConfigError, isLoopback, type Config } from './config.js';
+import { linkSignals } from './http/abort.js';
 import { log, registerSecret } from './logger.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { accessLog } from './remote/access-log.js';
@@ -16,6 +18,7 @@ import { checkHttpSafety, type HttpSettings } from './remote/settings.js';
 import { KeyHeaderError, TenantPool } from './remote/tenants.js';
 import type { ServeOptions } from './serve.js';
 import { createCreditServer } from './server.js';
+import { onShutdown } from './shutdown.js';
 
 export const MCP_PATH = '/mcp';
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,8 +27,14 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Longer than a proxy's idle upstream keep-alive (nginx: 60 s), so the proxy closes first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** A request's providers travel to the factory on its AuthInfo: the caller's credentials, resolved. */
+/** How long calls cancelled after the grace period get to answer "Cancelled" before connections are cut. */
+const CANCEL_WAIT_MS = 1000;
+/**
+ * What the factory needs of its request travels on the request's AuthInfo: the caller's
+ * providers (the caller's credentials, resolved), and the signal that ends the request's calls.
+ */
 const REGISTRY = 'credit-mcp/registry';
+const CALLS_SIGNAL = 'credit-mcp/signal';
 
 export async function serveHttp(config: Config, settings: HttpSettings, options: ServeOptions = {}): Promise<void> {
   checkHttpSafety(settings, config.providers);
@@ -44,7 +53,8 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
   const factory = ({ authInfo }: McpRequestContext) => {
     const lent = authInfo?.extra?.[REGISTRY] as ProviderRegistry | undefined;
     const registry = lent ?? (shared ??= new ProviderRegistry(config));
-    return createCreditServer({ registry: async () => registry, walk: config.walk, shutdownSignal: shutdown.signal });
+    const signal = (authInfo?.extra?.[CALLS_SIGNAL] as AbortSignal | undefined) ?? shutdown.signal;
+    return createCreditServer({ registry: async () => registry, walk: config.walk, signal });
   };
   const handler = createMcpHandler(factory, {
     maxRequestBodySize: MAX_BODY_BYTES,
@@ -72,6 +82,8 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
       res.setHeader('connection', 'close');
       res.once('finish', () => server.closeIdleConnections());
     }
+    // First, on every path: a page of another site that got its name to resolve here learns nothing.
+    if (!checkHost(req, res) || !checkOrigin(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
       return req.method === 'GET' || req.method === 'HEAD' ? send(res, 200, { status: 'ok' }) : refuse(res, 405, 'Method not allowed: use GET.', { allow: 'GET, HEAD' });
@@ -79,15 +91,23 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     if (path !== MCP_PATH) return refuse(res, 404, `Not found: the MCP endpoint is POST ${MCP_PATH}.`);
     if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this stateless endpoint answers POST only.', { allow: 'POST' });
     if (draining) return refuse(res, 503, 'Shutting down: retry on another instance.', { 'retry-after': '1' });
-    if (!checkHost(req, res) || !checkOrigin(req, res)) return;
 
-    let auth: AuthInfo | undefined;
+    // The request's calls end when the server stops, or when the client goes away before the
+    // answer is out (watched from here, before anything is awaited). Our own watch: the SDK's
+    // (its web Request's signal) left a 2025-era call that writes nothing before its answer running.
+    const calls = linkSignals([shutdown.signal]);
+    res.once('close', () => {
+      if (!res.writableFinished) calls.abort();
+      calls.dispose();
+    });
+    let auth: AuthInfo = { token: '', clientId: 'anonymous', scopes: [] };
     if (checkToken) {
       const checked = await checkToken(req.headers.authorization);
       if (checked instanceof Response) return sendResponse(res, checked);
       auth = checked;
       access.record.client = checked.clientId;
     }
+    let registry: ProviderRegistry | undefined;
     if (tenants) {
       let lease;
       try {
@@ -97,9 +117,9 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
         throw error;
       }
       res.once('close', lease.release);
-      auth = { ...(auth ?? { token: '', clientId: 'keys-from-request', scopes: [] }), extra: { [REGISTRY]: lease.registry } };
+      registry = lease.registry;
     }
-    if (auth) access.req.auth = auth;
+    access.req.auth = { ...auth, extra: { ...auth.extra, [CALLS_SIGNAL]: calls.signal, ...(registry ? { [REGISTRY]: registry } : {}) } };
     await serveMcp(access.req, res);
   }
 
@@ -113,27 +133,26 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   await listen(server, settings);
 
-  async function stop(why: string): Promise<void> {
-    if (draining) return;
-    draining = true;
-    log.info('shutting down: no new requests; waiting for calls in flight', { why, in_flight: inFlight, grace_ms: settings.graceMs });
-    server.close();
-    server.closeIdleConnections();
-    const settled = new Promise<void>((resolve) => (drained = resolve));
-    if (inFlight === 0) drained?.();
-    const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), settings.graceMs).unref());
-    if ((await Promise.race([settled, grace])) === 'grace') {
-      // What is still running is cancelled: each call answers "Cancelled" if its client is still there.
-      log.warn('shutting down: grace period over, cancelling the calls still in flight', { in_flight: inFlight });
-      shutdown.abort();
-      await Promise.race([settled, new Promise((r) => setTimeout(r, 1000).unref())]);
-    }
-    server.closeAllConnections();
-    await Promise.allSettled([handler.close(), shared?.closeAll(), tenants?.closeAll(), options.onShutdown?.()]);
-    process.exit(0);
-  }
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  onShutdown(
+    async (why) => {
+      draining = true;
+      log.info('shutting down: no new requests; waiting for calls in flight', { why, in_flight: inFlight, grace_ms: settings.graceMs });
+      server.close();
+      server.closeIdleConnections();
+      const settled = new Promise<void>((resolve) => (drained = resolve));
+      if (inFlight === 0) drained?.();
+      const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), settings.graceMs).unref());
+      if ((await Promise.race([settled, grace])) === 'grace') {
+        // What is still running is cancelled: each call answers "Cancelled" if its client is still there.
+        log.warn('shutting down: grace period over, cancelling the calls still in flight', { in_flight: inFlight });
+        shutdown.abort();
+        await Promise.race([settled, new Promise((r) => setTimeout(r, CANCEL_WAIT_MS).unref())]);
+      }
+      server.closeAllConnections();
+      await Promise.allSettled([handler.close(), shared?.closeAll(), tenants?.closeAll(), options.onShutdown?.()]);
+    },
+    { waitMs: settings.graceMs + CANCEL_WAIT_MS },
+  );
 
   const { port } = server.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;

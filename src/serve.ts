@@ -6,6 +6,7 @@ import { log } from './logger.js';
 import { cleanText } from './text.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import { createCreditServer } from './server.js';
+import { onShutdown } from './shutdown.js';
 
 export interface ServeOptions {
   /** Extra work to undo at shutdown (the demo's simulator). */
@@ -16,30 +17,22 @@ export function serve(config: Config, options: ServeOptions = {}): void {
   const shutdown = new AbortController();
   let registry: Promise<ProviderRegistry> | undefined;
   const getRegistry = () => (registry ??= import('./providers/registry.js').then((m) => new m.ProviderRegistry(config)));
-  const handle = serveStdio(() => createCreditServer({ registry: getRegistry, walk: config.walk, shutdownSignal: shutdown.signal }), {
+  const handle = serveStdio(() => createCreditServer({ registry: getRegistry, walk: config.walk, signal: shutdown.signal }), {
     // A line that is not a JSON-RPC message is dropped by the SDK (no answer) and reported here,
     // on one line; a closed stdout ends us.
     onerror: (error) =>
-      (error as NodeJS.ErrnoException).code === 'EPIPE' ? void stop('stdout closed') : log.warn('stdin: message dropped', { reason: cleanText(`${error.name}: ${error.message}`, 160) }),
+      (error as NodeJS.ErrnoException).code === 'EPIPE' ? stop('stdout closed') : log.warn('stdin: message dropped', { reason: cleanText(`${error.name}: ${error.message}`, 160) }),
   });
 
-  let stopping = false;
-  async function stop(why: string) {
-    if (stopping) return;
-    stopping = true;
+  const stop = onShutdown(async (why) => {
     log.info('shutting down', { why });
     shutdown.abort();
-    // Never hang on the way out: whatever is still open after a moment is dropped.
-    setTimeout(() => process.exit(0), 2000).unref();
     await Promise.allSettled([handle.close(), registry?.then((r) => r.closeAll()), options.onShutdown?.()]);
-    process.exit(0);
-  }
-  process.stdin.on('end', () => void stop('stdin closed'));
-  process.stdin.on('close', () => void stop('stdin closed'));
+  });
+  process.stdin.on('end', () => stop('stdin closed'));
+  process.stdin.on('close', () => stop('stdin closed'));
   // The host closed our stdout (EPIPE): nothing more can be answered.
-  process.stdout.on('error', () => void stop('stdout closed'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  process.stdout.on('error', () => stop('stdout closed'));
 
   const providers = Object.keys(config.providers);
   log.info('ready on stdio', { providers: providers.length ? providers : 'none (every tool answers "not configured")' });

@@ -17,8 +17,8 @@ export interface ServerOptions {
   /** Built on first use, so undici and the providers stay off the start-up path. */
   registry: () => Promise<ProviderRegistry>;
   walk: WalkSettings;
-  /** Aborts every in-flight call, e.g. at shutdown. */
-  shutdownSignal?: AbortSignal;
+  /** Aborts the calls this server runs: at shutdown, and over HTTP when the request's client goes away. */
+  signal?: AbortSignal;
   now?: () => number;
 }
 
@@ -39,7 +39,7 @@ export function createCreditServer(options: ServerOptions): McpServer {
 }
 
 async function call(tool: CreditTool, args: unknown, ctx: ServerContext, options: ServerOptions) {
-  const cancel = linkSignals([ctx.mcpReq.signal, options.shutdownSignal]);
+  const cancel = linkSignals([ctx.mcpReq.signal, options.signal]);
   try {
     return await tool.call(args, {
       registry: await options.registry(),

@@ -199,6 +199,7 @@ describe('doctor', () => {
     expect(r.stdout).toMatch(/^ok {4}signal-foundry: on, key sf_t… \(28 characters\), base URL http:\/\/127\.0\.0\.1:\d+\/ \(loopback/m);
     expect(r.stdout).toMatch(/^ok {4}synap: on, key syna… \(31 characters\)/m);
     expect(r.stdout).toMatch(/^ok {4}timeout: 15000 ms per upstream request$/m);
+    expect(r.stdout).toMatch(/^ok {4}ledger cache: up to 200000 entries per provider and key$/m);
     expect(r.stdout).toMatch(/^ok {4}default provider: none, so every call names its provider/m);
     expect(r.stdout).toMatch(/^ok {4}signal-foundry upstream: balance read in \d+ ms/m);
     expect(r.stdout).toContain(`synap upstream: balance read in`);
@@ -257,6 +258,8 @@ describe('doctor and the remote server settings', () => {
     expect(r.stdout).toMatch(/^ok {4}synap: no key here; its key comes with each request in X-Synap-Api-Key \(credit-mcp http\), base URL http:\/\/127\.0\.0\.1:/m);
     expect(r.stdout).toMatch(/^ok {4}http: would listen on 127\.0\.0\.1:8080, 1 bearer token, upstream keys from each request, allowed hosts loopback names, SIGTERM grace 10000 ms$/m);
     expect(r.stdout).toMatch(/^ok {4}upstreams not checked: no key is held here/m);
+    // One bound shared by every key that comes with a request, not one per key.
+    expect(r.stdout).toMatch(/^ok {4}ledger cache: up to 200000 entries for all the requests' keys together, each key's its own$/m);
     expect(r.stdout).not.toContain('tok_doctor');
     expect(sim.stats.requests).toBe(before);
   });

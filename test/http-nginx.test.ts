@@ -2,6 +2,8 @@
 // `credit-mcp http` instances. A cursor chain whose pages land on different instances holds,
 // and instances killed (SIGKILL) or stopped (SIGTERM) under a steady load of concurrent calls
 // lose no call: nginx sends each cut or refused request on to the next instance.
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { StreamableHTTPClientTransport, type FetchLike } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, envFor, startSimulator, textOf, until, type EraMode, type Simulator } from './helpers.js';
@@ -9,6 +11,37 @@ import { findNginx, startNginx, type Nginx } from './nginx.js';
 import { startHttpServer, type HttpServer } from './remote.js';
 
 const TOKEN = 'tok_behind_nginx_0123456789';
+
+interface Relay {
+  url: string;
+  /** Upstream requests of this one instance not answered yet: a call of its is in flight. */
+  inFlight(): number;
+  close(): Promise<void>;
+}
+
+/** The simulator as one instance reaches it: every request passed on as it is, those awaiting their answer counted. */
+async function relayTo(target: string): Promise<Relay> {
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    const onward = httpRequest(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    onward.on('error', () => res.destroy());
+    res.once('close', () => {
+      inFlight--;
+      onward.destroy();
+    });
+    req.pipe(onward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    inFlight: () => inFlight,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 const nginx = findNginx();
 // Missing nginx fails loudly under CI (.ci/run installs Debian's package); a laptop skips.
@@ -18,6 +51,8 @@ describe.skipIf(!nginx)('nginx in front of three instances', () => {
   let sim: Simulator;
   let proxy: Nginx;
   let instances: HttpServer[];
+  /** Between the instance the load test kills and the simulator. */
+  let victimUpstream: Relay;
   const connect = async (era: EraMode) => {
     const client = clientFor(era);
     await client.connect(new StreamableHTTPClientTransport(proxy.url, { fetch: proxy.fetch as FetchLike, requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
@@ -26,12 +61,15 @@ describe.skipIf(!nginx)('nginx in front of three instances', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ synapLedgerSize: 2500 });
-    instances = await Promise.all([0, 1, 2].map(() => startHttpServer(envFor(sim, { CREDIT_MCP_HTTP_TOKENS: TOKEN }))));
+    victimUpstream = await relayTo(sim.url);
+    const viaRelay = { SIGNAL_FOUNDRY_BASE_URL: victimUpstream.url, SYNAP_BASE_URL: victimUpstream.url };
+    instances = await Promise.all([0, 1, 2].map((i) => startHttpServer(envFor(sim, { CREDIT_MCP_HTTP_TOKENS: TOKEN, ...(i === 1 ? viaRelay : {}) }))));
     proxy = await startNginx(nginx!, instances.map((i) => i.port), { tls: true });
   }, 30_000);
   afterAll(async () => {
     await proxy?.stop();
     await Promise.all(instances?.map((i) => (i.child.exitCode === null && i.child.signalCode === null ? i.stop() : undefined)) ?? []);
+    await victimUpstream?.close();
     await sim?.close();
   });
 
@@ -77,8 +115,8 @@ describe.skipIf(!nginx)('nginx in front of three instances', () => {
       await until(() => answered >= 40);
       const [, killed, stopped] = instances;
       const servedBefore = killed!.access().length;
-      // Eight calls always in flight, spread round robin: the victim is in the middle of some.
-      await until(() => sim.stats.inFlight >= 7);
+      // The victim itself is in the middle of a call: nginx is waiting for its answer.
+      await until(() => victimUpstream.inFlight() > 0);
       killed!.child.kill('SIGKILL');
       expect(await killed!.exited).toEqual({ code: null, signal: 'SIGKILL' });
       const afterKill = answered;

@@ -157,20 +157,30 @@ describe('HTTP statuses, produced for real', () => {
     }
   });
 
-  it('403 for a Host that is not allowed (DNS rebinding), and for a foreign Origin; loopback names pass', async () => {
-    const raw = (headers: Record<string, string>) =>
+  it('403 for a Host that is not allowed (DNS rebinding), and for a foreign Origin, first, on every path; loopback names pass', async () => {
+    const raw = (headers: Record<string, string>, method = 'POST', path = '/mcp') =>
       new Promise<number>((resolve, reject) => {
-        const req = httpRequest(server.mcp, { method: 'POST', headers: { ...MCP_ACCEPT, ...BEARER, ...headers } }, (res) => {
+        const req = httpRequest(new URL(path, server.origin), { method, headers: { ...MCP_ACCEPT, ...headers } }, (res) => {
           res.resume();
           resolve(res.statusCode!);
         });
         req.on('error', reject);
-        req.end(JSON.stringify(INITIALIZE));
+        req.end(method === 'POST' ? JSON.stringify(INITIALIZE) : undefined);
       });
-    expect(await raw({ host: `attacker.example:${server.port}` })).toBe(403);
-    expect(await raw({ host: `localhost:${server.port}`, origin: 'https://attacker.example' })).toBe(403);
-    expect(await raw({ host: `localhost:${server.port}` })).toBe(200);
-    expect(await raw({ host: `127.0.0.1:${server.port}`, origin: `http://localhost:${server.port}` })).toBe(200);
+    const foreign = { host: `attacker.example:${server.port}` };
+    const foreignOrigin = { host: `localhost:${server.port}`, origin: 'https://attacker.example' };
+    expect(await raw({ ...BEARER, ...foreign })).toBe(403);
+    expect(await raw({ ...BEARER, ...foreignOrigin })).toBe(403);
+    // Before the route, the method and the token: a foreign page learns nothing, not even which paths exist.
+    for (const headers of [foreign, foreignOrigin]) {
+      expect(await raw(headers)).toBe(403); // no token: 403, not 401
+      expect(await raw(headers, 'GET')).toBe(403); // not 405
+      expect(await raw(headers, 'GET', '/healthz')).toBe(403); // not 200
+      expect(await raw(headers, 'GET', '/nowhere')).toBe(403); // not 404
+    }
+    expect(await raw({ ...BEARER, host: `localhost:${server.port}` })).toBe(200);
+    expect(await raw({ ...BEARER, host: `127.0.0.1:${server.port}`, origin: `http://localhost:${server.port}` })).toBe(200);
+    expect(await raw({ host: `localhost:${server.port}` }, 'GET', '/healthz')).toBe(200);
   });
 
   it('404 elsewhere; 405 for GET and DELETE /mcp', async () => {

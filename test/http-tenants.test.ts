@@ -1,7 +1,8 @@
 // Keys from the request: the server holds no upstream key, each request brings its caller's.
 // Two tenants on one simulator (different keys, different accounts) each see their own data and
-// cannot continue each other's cursors; a cursor chain holds across two instances; no key shows
-// in any answer or log line; and the start-up refusals that keep a remote server safe.
+// cannot continue each other's cursors; each key's cached ledger answers that key only; a cursor
+// chain holds across two instances; no key shows in any answer or log line; and the start-up
+// refusals that keep a remote server safe.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,13 +10,20 @@ import { CLI, startSimulator, textOf, type Simulator, type ToolResult } from './
 import { connectHttp, MCP_ACCEPT, readMessages, startHttpServer, toolCall, type HttpServer } from './remote.js';
 
 const SECOND = { signalFoundry: 'sf_SECRET_tenant_two_5b1c', synap: 'synap_SECRET_tenant_two_c04e' };
+/** A ledger as long as the first tenant's (2500), other rows: a count check alone cannot tell them apart. */
+const THIRD = { signalFoundry: 'sf_SECRET_tenant_three_9d2e', synap: 'synap_SECRET_tenant_three_71fa' };
 const HEADER = { sf: 'X-Signal-Foundry-Api-Key', synap: 'X-Synap-Api-Key' };
+const WRONG_KEYS = ['synap_SECRET_not_a_real_key_11', 'Qz7#vK'];
 
 let sim: Simulator;
 let server: HttpServer;
 let env: Record<string, string>;
 beforeAll(async () => {
-  sim = await startSimulator({ keys: { signalFoundry: 'sf_SECRET_tenant_one_77aa', synap: 'synap_SECRET_tenant_one_93f1' }, tenants: [{ keys: SECOND, seed: 1234, synapLedgerSize: 650 }] });
+  sim = await startSimulator({ keys: { signalFoundry: 'sf_SECRET_tenant_one_77aa', synap: 'synap_SECRET_tenant_one_93f1' }, tenants: [
+      { keys: SECOND, seed: 1234, synapLedgerSize: 650 },
+      { keys: THIRD, seed: 777, synapLedgerSize: 2500 },
+    ],
+  });
   env = { SYNAP_BASE_URL: sim.url, SIGNAL_FOUNDRY_BASE_URL: sim.url, CREDIT_MCP_KEYS_FROM_REQUEST: 'true', CREDIT_MCP_LOG_LEVEL: 'debug' };
   server = await startHttpServer(env);
 });
@@ -77,8 +85,8 @@ describe('two tenants on one server', () => {
     await none.close();
   });
 
-  it('answers a wrong key with the upstream error, the key redacted', async () => {
-    const wrong = 'synap_SECRET_not_a_real_key_11';
+  // The shortest key taken is as long as the shortest secret the logger redacts.
+  it.each(WRONG_KEYS)('answers a wrong key (%s) with the upstream error, the key redacted', async (wrong) => {
     const client = await connectHttp(server.mcp, 'modern', { [HEADER.synap]: wrong });
     const result = keep(await client.callTool({ name: 'check_balance', arguments: {} }));
     expect(result.isError).toBe(true);
@@ -89,10 +97,11 @@ describe('two tenants on one server', () => {
 
   it('refuses a key header no key could be (400, naming the header) before any upstream call', async () => {
     const before = sim.stats.requests;
-    for (const value of ['synap with spaces', 'x'.repeat(513)]) {
+    // Five characters: too short for the logger to redact, so never taken as a key.
+    for (const value of ['synap with spaces', 'x'.repeat(513), 'k', 'Zq5#w']) {
       const res = await fetch(server.mcp, { method: 'POST', headers: { ...MCP_ACCEPT, [HEADER.synap]: value }, body: JSON.stringify(toolCall(1, 'check_balance', {})) });
       expect(res.status).toBe(400);
-      expect(((await readMessages(res))[0] as { error: { message: string } }).error.message).toMatch(/^X-Synap-Api-Key must be sent once, 1 to 512 printable ASCII/);
+      expect(((await readMessages(res))[0] as { error: { message: string } }).error.message).toMatch(/^X-Synap-Api-Key must be sent once, 6 to 512 printable ASCII/);
     }
     expect(sim.stats.requests).toBe(before);
   });
@@ -130,9 +139,40 @@ describe('a cursor chain across two instances', () => {
   });
 });
 
+describe("one key's cached ledger never answers another key", () => {
+  it('two accounts with ledgers of one length each get their own rows and totals, walked once each, then from their own memory', async () => {
+    const [one, , three] = sim.tenants;
+    expect(three!.synap.entries()).toHaveLength(one!.synap.entries().length);
+    const read = async (tenant: typeof one) => {
+      const client = await connectHttp(server.mcp, 'modern', headersOf(tenant!.keys));
+      const before = sim.stats.requests;
+      const result = keep(await client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'synap', limit: 50, scan_limit: 100_000 } }));
+      const requests = sim.stats.requests - before;
+      await client.close();
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const data = result.structuredContent as { entries: Array<{ ledger_id: string }>; totals: { count: number; net: number; credits_used: number }; complete: boolean; filters: { to: string } };
+      // The upstream's own answer for this account, as of the call's pinned end.
+      const truth = tenant!.synap.query({ to: data.filters.to });
+      expect(data.complete).toBe(true);
+      expect(data.entries.map((e) => e.ledger_id)).toEqual(truth.slice(0, 50).map((e) => e.ledger_id));
+      expect(data.totals.count).toBe(truth.length);
+      expect(data.totals.net).toBeCloseTo(truth.reduce((t, e) => t + e.delta, 0), 4);
+      expect(data.totals.credits_used).toBeCloseTo(truth.reduce((t, e) => t + Math.max(0, -e.delta), 0), 4);
+      return requests;
+    };
+    // Each account's first read walks its own ledger (25 pages of 100), whatever the other key holds.
+    expect(await read(one)).toBeGreaterThanOrEqual(25);
+    expect(await read(three)).toBeGreaterThanOrEqual(25);
+    // Each follow-up is answered from that key's memory, after one count request with that key.
+    expect(await read(one)).toBe(1);
+    expect(await read(three)).toBe(1);
+    expect(one!.synap.entries()[0]!.ledger_id).not.toBe(three!.synap.entries()[0]!.ledger_id);
+  });
+});
+
 describe('no key anywhere', () => {
   it('in any answer or in the log, at debug level', () => {
-    const keys = [...sim.tenants.flatMap((t) => [t.keys.signalFoundry, t.keys.synap]), 'synap_SECRET_not_a_real_key_11'];
+    const keys = [...sim.tenants.flatMap((t) => [t.keys.signalFoundry, t.keys.synap]), ...WRONG_KEYS, 'Zq5#w'];
     expect(answers.length).toBeGreaterThan(20);
     const seen = [server.stderr(), ...answers.map((a) => JSON.stringify(a))].join('\n');
     expect(server.access().length).toBeGreaterThan(20);

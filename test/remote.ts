@@ -96,6 +96,24 @@ export function toolCall(id: number, name: string, args: Record<string, unknown>
   return { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } };
 }
 
+/** A stateless tools/call as either era puts it on the wire: headers and body, for raw posts. */
+export function rawToolCall(era: 'modern' | 'legacy', name: string, args: Record<string, unknown>, progressToken?: string): { headers: Record<string, string>; body: string } {
+  const meta: Record<string, unknown> = progressToken ? { progressToken } : {};
+  if (era === 'legacy') return { headers: MCP_ACCEPT, body: JSON.stringify(toolCall(1, name, args, progressToken ? meta : undefined)) };
+  const version = '2026-07-28';
+  return {
+    headers: { ...MCP_ACCEPT, 'mcp-protocol-version': version, 'mcp-method': 'tools/call', 'mcp-name': name },
+    body: JSON.stringify(
+      toolCall(1, name, args, {
+        ...meta,
+        'io.modelcontextprotocol/protocolVersion': version,
+        'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+        'io.modelcontextprotocol/clientCapabilities': {},
+      }),
+    ),
+  };
+}
+
 /** Messages of a Streamable HTTP answer, JSON or SSE. */
 export async function readMessages(res: Response): Promise<Array<Record<string, any>>> {
   const text = await res.text();

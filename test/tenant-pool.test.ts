@@ -22,7 +22,6 @@ afterAll(async () => {
 
 const synapHeader = (key: string) => ({ 'x-synap-api-key': key });
 const isRedacted = (key: string) => redact(key) !== key;
-const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe('TenantPool', () => {
   it("reuses a key's provider and never lends it to another key", async () => {
@@ -47,12 +46,11 @@ describe('TenantPool', () => {
     for (const key of keys) pool.lease(synapHeader(key)).release();
     expect(pool.size).toBe(4);
     expect(pool.open).toBe(4);
-    await settle();
+    await pool.whenClosed();
     // Closed providers' keys are forgotten by the logger; the four kept are still redacted.
     expect(keys.slice(0, 996).filter(isRedacted)).toEqual([]);
     expect(keys.slice(996).every(isRedacted)).toBe(true);
     await pool.closeAll();
-    await settle();
     expect(keys.filter(isRedacted)).toEqual([]);
   });
 
@@ -73,18 +71,25 @@ describe('TenantPool', () => {
     const again = pool.lease(synapHeader('synap_busy_key_000001'));
     expect(again.registry.resolve('synap').provider).not.toBe(provider);
     busy.release();
-    await settle();
+    await pool.whenClosed();
     expect(isRedacted('synap_busy_key_000001')).toBe(true); // still held by `again`
     for (const lease of [other, third, again]) lease.release();
     await pool.closeAll();
   });
 
-  it('opens nothing for a malformed key header', () => {
+  it('opens nothing for a malformed key header, or one too short to redact', async () => {
     const pool = new TenantPool({ baseUrls, timeoutMs: 5000, ledger: DEFAULT_LEDGER });
-    for (const value of ['', 'two words', 'x'.repeat(513), ['a', 'b']]) {
-      expect(() => pool.lease({ 'x-signal-foundry-api-key': value as string })).toThrow(/^X-Signal-Foundry-Api-Key must be sent once/);
+    // Under 6 characters the logger would not redact it: refused too.
+    for (const value of ['', 'two words', 'x'.repeat(513), ['sf_key_1', 'sf_key_2'], 'sf_k1']) {
+      expect(() => pool.lease({ 'x-signal-foundry-api-key': value as string })).toThrow(/^X-Signal-Foundry-Api-Key must be sent once, 6 to 512 printable ASCII characters/);
     }
     expect(pool.size).toBe(0);
+    // Six characters is a key, and the logger redacts it while it is held.
+    const shortest = pool.lease({ 'x-signal-foundry-api-key': 'sf_k12' });
+    expect(isRedacted('sf_k12')).toBe(true);
+    shortest.release();
+    await pool.closeAll();
+    expect(isRedacted('sf_k12')).toBe(false);
   });
 
   it("bounds every key's cached ledger entries together by CREDIT_MCP_CACHE_ENTRIES, least recently used first", async () => {

@@ -79,7 +79,7 @@ async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProvider
     report(
       ledger.cacheEntries > 0 ? 'ok' : 'off',
       ledger.cacheEntries > 0
-        ? `ledger cache: up to ${ledger.cacheEntries} entries per provider and key`
+        ? `ledger cache: up to ${ledger.cacheEntries} entries ${keysFromRequest ? "for all the requests' keys together, each key's its own" : 'per provider and key'}`
         : 'ledger cache: off (CREDIT_MCP_CACHE_ENTRIES=0): every ledger question walks the upstream again',
     );
     report('ok', `synap page size: asks ${ledger.synapPageSize} entries per page, less once the upstream shows it serves fewer`);

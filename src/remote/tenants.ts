@@ -5,13 +5,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { PROVIDER_ENV, type LedgerSettings } from '../config.js';
 import { CacheBudget } from '../ledger/cache.js';
+import { MIN_SECRET_LENGTH } from '../logger.js';
 import { PROVIDER_IDS, type ProviderId } from '../model.js';
 import { openProvider, ProviderRegistry, type EnableHint, type OpenedProvider, type ResolvedProvider } from '../providers/registry.js';
 
 /** Keys kept open at once, both providers together. */
 export const MAX_HELD_KEYS = 256;
-/** What an HTTP header can carry as a key: no spaces or control characters, and not a novel. */
-const KEY = /^[\x21-\x7e]{1,512}$/;
+/** What an HTTP header can carry as a key: no spaces or control characters, not a novel, and long enough for the logger to redact. */
+const KEY = new RegExp(`^[\\x21-\\x7e]{${MIN_SECRET_LENGTH},512}$`);
 
 export interface TenantPoolOptions {
   baseUrls: Record<ProviderId, URL>;
@@ -47,6 +48,8 @@ export class TenantPool {
   /** In use order: the least recently used first. */
   private readonly held = new Map<string, Held>();
   private readonly opened = new Set<Held>();
+  /** Closes begun when evicted keys fell out of use, until each ends. */
+  private readonly closing = new Set<Promise<void>>();
   private readonly capacity: number;
   /** Every key's ledger cache together stays within CREDIT_MCP_CACHE_ENTRIES, not 256 times it. */
   readonly cacheBudget: CacheBudget;
@@ -69,7 +72,7 @@ export class TenantPool {
       if (raw === undefined) continue;
       const key = Array.isArray(raw) ? undefined : raw.trim();
       if (!key || !KEY.test(key)) {
-        throw new KeyHeaderError(`${PROVIDER_ENV[id].keyHeader} must be sent once, 1 to 512 printable ASCII characters without spaces (its value is not shown).`);
+        throw new KeyHeaderError(`${PROVIDER_ENV[id].keyHeader} must be sent once, ${MIN_SECRET_LENGTH} to 512 printable ASCII characters without spaces (its value is not shown).`);
       }
       keys.push([id, key]);
     }
@@ -96,7 +99,12 @@ export class TenantPool {
     const all = [...this.opened];
     this.held.clear();
     this.opened.clear();
-    await Promise.all(all.map((h) => h.opened.close()));
+    await Promise.all([...all.map((h) => h.opened.close()), this.whenClosed()]);
+  }
+
+  /** Resolves once every provider the pool has begun to close (evicted keys' included) is closed. */
+  async whenClosed(): Promise<void> {
+    await Promise.all(this.closing);
   }
 
   private take(id: ProviderId, key: string): Held {
@@ -131,7 +139,11 @@ export class TenantPool {
 
   private close(held: Held): void {
     this.opened.delete(held);
-    // Nobody awaits this: a pool that fails to close must not become an unhandled rejection.
-    held.opened.close().catch(() => undefined);
+    // No request waits for this: a provider that fails to close must not become an unhandled rejection.
+    const closed: Promise<void> = held.opened
+      .close()
+      .catch(() => undefined)
+      .finally(() => this.closing.delete(closed));
+    this.closing.add(closed);
   }
 }
