@@ -3,6 +3,7 @@
 // `npm run bench -- cold-start http` runs only the sections named.
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,14 +23,7 @@ await build({
   entryPoints: { 'floor-stdio': `${root}bench/floor-stdio.ts`, 'floor-http': `${root}bench/floor-http.ts` },
   outdir: `${root}.bench`,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  ...NODE_BUNDLE,
 });
 const run = spawnSync(process.execPath, ['--expose-gc', `${root}.bench/bench.mjs`, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -1,9 +1,11 @@
-// Bundles the server into dist/: cli.js holds what answering `initialize` needs and nothing
-// more; what later requests need (zod, the tools, undici, the simulator) sits in chunks that
-// Node loads on first use. The dashboard (src/view) becomes one self-contained HTML page,
+// Bundles the server into dist/: cli.js reads the command line, and each command sits in
+// chunks Node loads when it runs (the stdio server: the SDK and the tools; on first use:
+// undici and the providers, the dashboard page; the HTTP server, the terminal commands, the
+// simulator, --help). The dashboard (src/view) becomes one self-contained HTML page,
 // dist/view/dashboard.html, which the server bundle embeds. `--if-needed` skips the build when
 // dist is newer than every source.
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './node-bundle.mjs';
 import { readdirSync, readFileSync, statSync, existsSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,15 +70,7 @@ await build({
   outdir: join(root, 'dist'),
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  // Bundled CommonJS dependencies (undici) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  ...NODE_BUNDLE,
   plugins: [view],
 });
 if (!embedded) throw new Error('build: src/dashboard-page.ts was not bundled, so the page would be read from a file the .mcpb lacks');

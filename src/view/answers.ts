@@ -1,8 +1,9 @@
 // The three structured answers, as far as the view reads them (the tools' output schemas hold
-// the rest), and which one a result carries: told apart by keys only the one of them has.
+// the rest), and which one a result carries: told apart by keys only the one of them has. The
+// pieces they share with the credit model are the model's own types.
+import type { Grant, LedgerEntry, UsageEvent } from '../model.js';
 
-export type ProviderId = 'signal-foundry' | 'synap';
-export const PROVIDERS: readonly ProviderId[] = ['signal-foundry', 'synap'];
+export { PROVIDER_IDS as PROVIDERS, type ProviderId } from '../model.js';
 
 export interface BalanceAnswer {
   provider: string;
@@ -11,7 +12,7 @@ export interface BalanceAnswer {
   remaining_credits: number | null;
   reserved_credits: number | null;
   low_balance: boolean | null;
-  grants: Array<{ id: string | null; source: string; remaining_credits: number; expires_at: string | null }>;
+  grants: Grant[];
   next_expiry: { expires_at: string; remaining_credits: number } | null;
   required_credits: number | null;
   decision: 'sufficient' | 'insufficient' | 'not_requested';
@@ -25,15 +26,7 @@ export interface SummaryAnswer {
   used_credits: number;
   by_meter: Array<{ meter: string; credits: number }>;
   by_usage: Array<{ usage: string; credits: number }>;
-  recent_events: Array<{
-    id: string;
-    at: string;
-    meter: string | null;
-    usage: string | null;
-    credits: number;
-    reference_type: string | null;
-    reference_id: string | null;
-  }>;
+  recent_events: UsageEvent[];
   last_recorded_at: string | null;
   balance_snapshot: { available_credits: number; remaining_credits: number | null; reserved_credits: number | null } | null;
   derived_from_ledger: boolean;
@@ -49,7 +42,7 @@ interface Group {
 export interface LedgerAnswer {
   provider: string;
   filters: { entry_type: string | null; from: string | null; to: string };
-  entries: Array<{ ledger_id: string; entry_type: string; delta: number; metric_type: string | null; category: string | null; created_at: string }>;
+  entries: LedgerEntry[];
   totals: { count: number; credits_added: number; credits_used: number; net: number };
   by_category: Array<Group & { category: string | null }>;
   by_metric: Array<Group & { metric_type: string | null }>;
