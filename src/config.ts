@@ -1,4 +1,5 @@
 // Configuration from the environment, overridden by flags; validated once at start-up.
+import { MIN_SECRET_LENGTH } from './logger.js';
 import { PROVIDER_IDS, type ProviderId } from './model.js';
 import type { WalkSettings } from './providers/provider.js';
 
@@ -81,6 +82,10 @@ export function readProvider(env: NodeJS.ProcessEnv, flags: ConfigFlags, id: Pro
   // as if the network were down; say so now, without echoing the key.
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {
     throw new ConfigError(`${names.key} contains a space, a control or a non-ASCII character, which an HTTP header cannot carry; set the key again.`);
+  }
+  // Shorter than any real key, and too short to redact from text without mangling it.
+  if (apiKey.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`${names.key} is shorter than ${MIN_SECRET_LENGTH} characters, which no real key is; set the key again.`);
   }
   return { id, apiKey, baseUrl };
 }

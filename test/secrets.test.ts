@@ -153,4 +153,11 @@ describe('a key an HTTP header cannot carry', () => {
     expect(run.stdout).toBe('');
     expectNoKey('stderr', run.stderr);
   });
+
+  it('is refused when too short to be a key (or to be redacted from text)', () => {
+    const run = spawnSync(process.execPath, [CLI], { env: { SIGNAL_FOUNDRY_API_KEY: 'sf_k1', ...DEBUG }, input: '', encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/SIGNAL_FOUNDRY_API_KEY is shorter than 6 characters/);
+    expect(run.stderr).not.toContain('sf_k1');
+  });
 });
