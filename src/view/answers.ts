@@ -1,18 +1,12 @@
 // The three structured answers, as far as the view reads them (the tools' output schemas hold
 // the rest), and which one a result carries: told apart by keys only the one of them has. The
 // pieces they share with the credit model are the model's own types.
-import type { Grant, LedgerEntry, UsageEvent } from '../model.js';
+import type { Balance, LedgerEntry, UsageEvent } from '../model.js';
 
 export { PROVIDER_IDS as PROVIDERS, type ProviderId } from '../model.js';
 
-export interface BalanceAnswer {
+export interface BalanceAnswer extends Balance {
   provider: string;
-  as_of: string;
-  available_credits: number;
-  remaining_credits: number | null;
-  reserved_credits: number | null;
-  low_balance: boolean | null;
-  grants: Grant[];
   next_expiry: { expires_at: string; remaining_credits: number } | null;
   required_credits: number | null;
   decision: 'sufficient' | 'insufficient' | 'not_requested';
