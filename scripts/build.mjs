@@ -51,12 +51,12 @@ async function buildView() {
   return html;
 }
 
-/** Swaps src/dashboard-page.ts (which reads the page from dist at run time) for the page itself. */
+/** Swaps src/mcp/dashboard-page.ts (which reads the page from dist at run time) for the page itself. */
 let embedded = false;
 const embedView = (html) => ({
   name: 'embed-view',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]dashboard-page\.ts$/ }, () => {
+    b.onLoad({ filter: /[\\/]src[\\/]mcp[\\/]dashboard-page\.ts$/ }, () => {
       embedded = true;
       return { contents: `export const DASHBOARD_HTML = ${JSON.stringify(html)};`, loader: 'js' };
     });
@@ -73,7 +73,7 @@ await build({
   ...NODE_BUNDLE,
   plugins: [view],
 });
-if (!embedded) throw new Error('build: src/dashboard-page.ts was not bundled, so the page would be read from a file the .mcpb lacks');
+if (!embedded) throw new Error('build: src/mcp/dashboard-page.ts was not bundled, so the page would be read from a file the .mcpb lacks');
 chmodSync(out, 0o755);
 // dist/ is ESM wherever it is copied (the .mcpb has no package.json of ours).
 writeFileSync(join(root, 'dist/package.json'), '{ "type": "module" }\n');

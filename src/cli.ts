@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, OPTIONS, commandOf } from './commands/command-line.js';
 import { ConfigError, loadConfig, parseInteger, type Config, type ConfigFlags } from './config.js';
 import { log, setLogLevel } from './logger.js';
-import type { ServeOptions } from './serve.js';
+import type { ServeOptions } from './mcp/serve-stdio.js';
 import { VERSION } from './version.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
     case 'server':
     case 'http': {
       const config = loadConfig(process.env, values);
-      const serve = command === 'server' ? (await import('./serve.js')).serve : await httpServe(values);
+      const serve = command === 'server' ? (await import('./mcp/serve-stdio.js')).serve : await httpServe(values);
       if (!values.demo) return serve(config);
       const { startDemo } = await import('./demo.js');
       const demo = await startDemo();
@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
 
 /** `credit-mcp http`: its settings are read (and refused) before anything starts. */
 async function httpServe(flags: ConfigFlags): Promise<(config: Config, options?: ServeOptions) => Promise<void>> {
-  const [{ readHttpSettings }, { serveHttp }] = await Promise.all([import('./remote/settings.js'), import('./serve-http.js')]);
+  const [{ readHttpSettings }, { serveHttp }] = await Promise.all([import('./remote/settings.js'), import('./mcp/serve-http.js')]);
   const settings = readHttpSettings(process.env, flags);
   return (config, options) => serveHttp(config, settings, options);
 }

@@ -1,6 +1,6 @@
 // Configuration from the environment, overridden by flags; validated once at start-up.
 import { MIN_SECRET_LENGTH } from './logger.js';
-import { PROVIDER_IDS, type ProviderId } from './model.js';
+import { PROVIDER_IDS, type ProviderId } from './core/model.js';
 import type { WalkSettings } from './providers/provider.js';
 
 export interface ProviderConfig {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_FLAGS, OPTIONS } from '../src/commands/command-line.js';
 import { DEFAULT_SIGNAL_FOUNDRY_KEY, DEFAULT_SYNAP_KEY } from '../src/sim/index.js';
-import { formatCredits } from '../src/format.js';
+import { formatCredits } from '../src/core/format.js';
 import { envFor, startSimulator, type Simulator } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));

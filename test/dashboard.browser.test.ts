@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { formatCredits, shortTime } from '../src/format.js';
+import { formatCredits, shortTime } from '../src/core/format.js';
 import { envFor, spawnServer, startSimulator, type SpawnedServer, type Simulator } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

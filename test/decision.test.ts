@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, nextExpiry } from '../src/decision.js';
-import type { Balance } from '../src/model.js';
+import { decide, nextExpiry } from '../src/core/decision.js';
+import type { Balance } from '../src/core/model.js';
 
 describe('write decision', () => {
   it('decides on available credits: equal is sufficient, shortfall is the gap', () => {

@@ -2,7 +2,7 @@
 // and trimming a range to its newest entries without splitting an instant.
 import { describe, expect, it } from 'vitest';
 import { LedgerCache, newestPart, type HeldRange } from '../src/ledger/cache.js';
-import type { LedgerEntry } from '../src/model.js';
+import type { LedgerEntry } from '../src/core/model.js';
 
 /** Entries at the given minutes past midnight (newest first), ids naming the minute and a suffix. */
 function entries(...minutes: number[]): LedgerEntry[] {

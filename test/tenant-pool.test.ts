@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LEDGER } from '../src/config.js';
 import { redact } from '../src/logger.js';
-import type { ProviderId } from '../src/model.js';
+import type { ProviderId } from '../src/core/model.js';
 import { TenantPool } from '../src/remote/tenants.js';
 import type { SynapProvider } from '../src/providers/synap.js';
 import { getCreditLedger } from '../src/tools/get-credit-ledger.js';

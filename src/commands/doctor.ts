@@ -13,8 +13,8 @@ import {
   type Config,
   type ConfigFlags,
 } from '../config.js';
-import { PROVIDER_IDS, type ProviderId } from '../model.js';
-import { formatCredits } from '../format.js';
+import { PROVIDER_IDS, type ProviderId } from '../core/model.js';
+import { formatCredits } from '../core/format.js';
 import { checkHttpSafety, HTTP_VARIABLES, readHttpSettings, type HttpSettings } from '../remote/settings.js';
 import { checkBalance } from '../tools/check-balance.js';
 import type { Outcome } from './command-line.js';

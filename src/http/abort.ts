@@ -1,4 +1,4 @@
-import { CancelledError } from '../errors.js';
+import { CancelledError } from '../core/errors.js';
 
 /** A signal that aborts when any of `signals` does, or on abort(); dispose() detaches it from them. */
 export function linkSignals(signals: Array<AbortSignal | undefined>): { signal: AbortSignal; abort(): void; dispose(): void } {

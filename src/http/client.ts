@@ -2,10 +2,10 @@
 // and every failure turned into an UpstreamError once.
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher, Pool } from 'undici';
-import { CancelledError, UpstreamError, type UpstreamErrorDetails } from '../errors.js';
+import { CancelledError, UpstreamError, type UpstreamErrorDetails } from '../core/errors.js';
 import { log } from '../logger.js';
-import type { ProviderId, RateLimitState } from '../model.js';
-import { cleanText } from '../text.js';
+import type { ProviderId, RateLimitState } from '../core/model.js';
+import { cleanText } from '../core/text.js';
 import { abortableSleep, requestAbort } from './abort.js';
 import { cleanEnvelope, readErrorEnvelope, type ErrorEnvelope } from './envelope.js';
 import { RateBudgetError, RateGate } from './rate-gate.js';

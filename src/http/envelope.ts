@@ -1,5 +1,5 @@
 // Reads an upstream error body in any of the envelopes the two APIs are known to use.
-import { cleanText } from '../text.js';
+import { cleanText } from '../core/text.js';
 
 export interface ErrorEnvelope {
   code?: string;

@@ -5,7 +5,7 @@
 // announced, then send one probe to learn the new budget. For a token bucket that is the
 // same average rate as steady pacing (a full bucket per refill time), and for a fixed window
 // it is exact; it never needs to guess how answers that arrive out of order overlap.
-import type { RateLimitState } from '../model.js';
+import type { RateLimitState } from '../core/model.js';
 import { abortableSleep } from './abort.js';
 
 /** The next request could start only after the caller's deadline. */

@@ -1,8 +1,8 @@
 // The ledger cache of one provider and key: entries over time ranges read completely, bounded
 // by the number of entries held. A held range is a claim, never an answer on its own: the
 // window that uses it (window.ts) has the upstream confirm the part it uses, by count, first.
-import type { LedgerEntry } from '../model.js';
-import { compareInstants } from '../time.js';
+import type { LedgerEntry } from '../core/model.js';
+import { compareInstants } from '../core/time.js';
 
 /** Every entry of one type (or of every type) created within [from, to], newest first, in the upstream's order. */
 export interface HeldRange {

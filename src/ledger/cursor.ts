@@ -3,8 +3,8 @@
 // process holding the same API key can continue it.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { InputError } from '../errors.js';
-import type { LedgerFilters, ProviderId } from '../model.js';
+import { InputError } from '../core/errors.js';
+import type { LedgerFilters, ProviderId } from '../core/model.js';
 import type { TotalsState } from './totals.js';
 
 export interface CursorState {

@@ -1,5 +1,5 @@
-import type { LedgerEntry, LedgerFilters, NamedAmount } from '../model.js';
-import { compareInstants } from '../time.js';
+import type { LedgerEntry, LedgerFilters, NamedAmount } from '../core/model.js';
+import { compareInstants } from '../core/time.js';
 
 export function matchesFilters(entry: LedgerEntry, filters: LedgerFilters): boolean {
   if (filters.entry_type !== undefined && entry.entry_type !== filters.entry_type) return false;

@@ -1,9 +1,9 @@
 // One get_credit_ledger answer: continue (or start) the totals scan, then return `limit`
 // rows from the cursor's position, all against one pinned snapshot.
-import { InputError } from '../errors.js';
-import type { LedgerEntry, LedgerFilters, PinnedFilters } from '../model.js';
+import { InputError } from '../core/errors.js';
+import type { LedgerEntry, LedgerFilters, PinnedFilters } from '../core/model.js';
 import type { CreditProvider, LedgerWindow, WalkSettings } from '../providers/provider.js';
-import { compareInstants } from '../time.js';
+import { compareInstants } from '../core/time.js';
 import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import { LedgerTotals, type TotalsReport } from './totals.js';
 import { walkLedger, type WalkStop } from './walk.js';

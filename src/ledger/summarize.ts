@@ -1,8 +1,8 @@
 // A usage summary derived from a ledger, for providers that have a ledger but no summary.
-import { roundCredits } from '../format.js';
-import type { NamedAmount, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
+import { roundCredits } from '../core/format.js';
+import type { NamedAmount, PinnedFilters, UsageEvent, UsageSummary } from '../core/model.js';
 import type { LedgerWindow, PageOptions, SummaryRequest } from '../providers/provider.js';
-import { DAY_MS } from '../time.js';
+import { DAY_MS } from '../core/time.js';
 import { byLargest } from './filters.js';
 import { walkLedger } from './walk.js';
 

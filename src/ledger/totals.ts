@@ -1,6 +1,6 @@
 // Running totals over ledger rows. Small and serializable, so a cursor can carry them.
-import type { LedgerEntry } from '../model.js';
-import { roundCredits } from '../format.js';
+import type { LedgerEntry } from '../core/model.js';
+import { roundCredits } from '../core/format.js';
 
 type Group = [key: string | null, count: number, net: number];
 

@@ -3,8 +3,8 @@
 // are fetched concurrently (offset paging allows it) within a sliding window, and delivered
 // in order as they complete; nothing but that window is held in memory.
 import { setMaxListeners } from 'node:events';
-import { CancelledError, UpstreamError } from '../errors.js';
-import type { LedgerEntry, LedgerPage, PinnedFilters } from '../model.js';
+import { CancelledError, UpstreamError } from '../core/errors.js';
+import type { LedgerEntry, LedgerPage, PinnedFilters } from '../core/model.js';
 import type { LedgerSource } from '../providers/provider.js';
 
 export interface WalkOptions {

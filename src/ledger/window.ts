@@ -4,10 +4,10 @@
 // upstream confirmed the held part by count, in one request that also brings the rows newer
 // than the held part when they fit in a page. While the call runs, the rows it keeps count
 // against the cache's bound; on close, what it learned goes to the cache.
-import { UpstreamError } from '../errors.js';
-import type { LedgerEntry, LedgerPage, PinnedFilters } from '../model.js';
+import { UpstreamError } from '../core/errors.js';
+import type { LedgerEntry, LedgerPage, PinnedFilters } from '../core/model.js';
 import type { LedgerSource, LedgerWindow, PageOptions } from '../providers/provider.js';
-import { compareInstants, fractionDigits } from '../time.js';
+import { compareInstants, fractionDigits } from '../core/time.js';
 import { entriesWithin, firstAtOrBefore, type HeldRange, type LedgerCache, type WindowHold } from './cache.js';
 import { matchesFilters } from './filters.js';
 

@@ -3,7 +3,7 @@
 // once; a refusal of `limit`, or a short page, only once a second answer agrees. One odd answer
 // (a refusal about something else, an upstream counting rows it no longer returns) never
 // shrinks it for good.
-import { UpstreamError } from '../errors.js';
+import { UpstreamError } from '../core/errors.js';
 
 /** The documented default: the size to try when a refusal names no maximum. */
 const DOCUMENTED_DEFAULT = 100;

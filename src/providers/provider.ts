@@ -1,4 +1,4 @@
-import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, ProviderId, UsageSummary } from '../model.js';
+import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, ProviderId, UsageSummary } from '../core/model.js';
 
 /** Where ledger rows come from: Synap's real ledger, or rows derived from Signal Foundry's events. */
 export interface LedgerSource {

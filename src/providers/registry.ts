@@ -1,11 +1,11 @@
 // Which providers are on, and which one a call means.
 import { PROVIDER_ENV, type Config, type LedgerSettings, type ProviderConfig } from '../config.js';
-import { InputError, NotConfiguredError } from '../errors.js';
+import { InputError, NotConfiguredError } from '../core/errors.js';
 import { UpstreamClient } from '../http/client.js';
 import type { CacheBudget } from '../ledger/cache.js';
 import { cursorSecret } from '../ledger/cursor.js';
 import { registerSecret } from '../logger.js';
-import { PROVIDER_IDS, type ProviderId } from '../model.js';
+import { PROVIDER_IDS, type ProviderId } from '../core/model.js';
 import type { CreditProvider } from './provider.js';
 import { SignalFoundryProvider, signalFoundryProfile } from './signal-foundry.js';
 import { SynapProvider, synapProfile } from './synap.js';

@@ -2,13 +2,13 @@
 // ledger; its recent events stand in for one, flagged partial at the upstream's 100-event cap.
 import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
 import type * as z from 'zod';
-import type { Balance, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent, UsageSummary } from '../model.js';
+import type { Balance, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent, UsageSummary } from '../core/model.js';
 import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
 import { SignalFoundryBalance, SignalFoundrySummary } from './signal-foundry-wire.js';
 import { readWire } from './wire.js';
 import { byLargest, matchesFilters, newestFirst } from '../ledger/filters.js';
 import { uncachedWindow } from '../ledger/window.js';
-import { DAY_MS } from '../time.js';
+import { DAY_MS } from '../core/time.js';
 
 const SUMMARY_PATH = '/api/signal-foundry/credits';
 const BALANCE_PATH = '/api/signal-foundry/credits/balance';

@@ -5,7 +5,7 @@ import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
 import { LedgerCache, type CacheBudget } from '../ledger/cache.js';
 import { summarizeLedger } from '../ledger/summarize.js';
 import { openWindow } from '../ledger/window.js';
-import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, UsageSummary } from '../model.js';
+import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, UsageSummary } from '../core/model.js';
 import { LearnedPageSize, sameRefusal } from './page-size.js';
 import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
 import { SynapBalance, SynapEstimate, SynapLedgerPage } from './synap-wire.js';

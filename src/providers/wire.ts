@@ -2,10 +2,10 @@
 // way the contract allows (camelCase twins, numeric strings, extra fields) and a reader that
 // turns the first thing that does not fit into an `unexpected_shape` error naming the field.
 import * as z from 'zod';
-import { UpstreamError } from '../errors.js';
-import type { ProviderId } from '../model.js';
-import { cleanOptional } from '../text.js';
-import { toUtcInstant } from '../time.js';
+import { UpstreamError } from '../core/errors.js';
+import type { ProviderId } from '../core/model.js';
+import { cleanOptional } from '../core/text.js';
+import { toUtcInstant } from '../core/time.js';
 
 type Aliases = Record<string, string[]>;
 const NO_ALIASES: Aliases = {};

@@ -2,7 +2,7 @@
 // configuration, and the start-up refusals that keep a remote server from opening a key to
 // anyone who can reach it.
 import { ConfigError, PROVIDER_ENV, integer, isLoopback, parseInteger, readBaseUrl, setting, type Config, type ConfigFlags } from '../config.js';
-import { PROVIDER_IDS, type ProviderId } from '../model.js';
+import { PROVIDER_IDS, type ProviderId } from '../core/model.js';
 
 export interface HttpSettings {
   /** Interface to bind, as listen() takes it (IPv6 without brackets). */

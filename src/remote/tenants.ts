@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { PROVIDER_ENV, type LedgerSettings } from '../config.js';
 import { CacheBudget } from '../ledger/cache.js';
 import { MIN_SECRET_LENGTH } from '../logger.js';
-import { PROVIDER_IDS, type ProviderId } from '../model.js';
+import { PROVIDER_IDS, type ProviderId } from '../core/model.js';
 import { openProvider, ProviderRegistry, type EnableHint, type OpenedProvider, type ResolvedProvider } from '../providers/registry.js';
 
 /** Keys kept open at once, both providers together. */

@@ -1,8 +1,8 @@
 // Turns a schema violation into one sentence that names the argument and what it allows,
 // read off the same JSON Schema that tools/list publishes.
 import type * as z from 'zod';
-import { InputError } from '../errors.js';
-import { cleanText } from '../text.js';
+import { InputError } from '../core/errors.js';
+import { cleanText } from '../core/text.js';
 import { IDENTIFIER_PATTERN, IDENTIFIER_RULE } from './fields.js';
 
 type JsonSchema = {

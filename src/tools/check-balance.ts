@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { decide, nextExpiry } from '../decision.js';
-import { InputError } from '../errors.js';
+import { decide, nextExpiry } from '../core/decision.js';
+import { InputError } from '../core/errors.js';
 import { linkSignals } from '../http/abort.js';
-import { formatCredits } from '../format.js';
+import { formatCredits } from '../core/format.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
 import { identifier, providerArg, providerOut } from './fields.js';
-import { shortTime } from '../format.js';
+import { shortTime } from '../core/format.js';
 
 const input = z.strictObject({
   provider: providerArg,

@@ -2,7 +2,7 @@
 // runs, and every typed error is turned into an `isError` result here and nowhere else.
 import type { CallToolResult, StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import { CancelledError, InputError, NotConfiguredError, UpstreamError } from '../errors.js';
+import { CancelledError, InputError, NotConfiguredError, UpstreamError } from '../core/errors.js';
 import { log, redact } from '../logger.js';
 import type { WalkSettings } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';

@@ -1,6 +1,6 @@
 // Argument and output pieces the three tools share.
 import * as z from 'zod';
-import { PROVIDER_IDS } from '../model.js';
+import { PROVIDER_IDS } from '../core/model.js';
 
 export const providerArg = z
   .enum(PROVIDER_IDS)

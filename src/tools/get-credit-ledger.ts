@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { readLedger, type LedgerResult } from '../ledger/read-ledger.js';
-import type { LedgerEntry } from '../model.js';
-import { formatCredits } from '../format.js';
-import { compareInstants, toUtcInstant } from '../time.js';
+import type { LedgerEntry } from '../core/model.js';
+import { formatCredits } from '../core/format.js';
+import { compareInstants, toUtcInstant } from '../core/time.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
 import { DECIDE_ON_BALANCE, identifier, providerArg, providerOut } from './fields.js';
-import { shortTime } from '../format.js';
+import { shortTime } from '../core/format.js';
 
 const instant = z.iso.datetime({ offset: true });
 

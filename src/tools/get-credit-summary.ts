@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { NamedAmount } from '../model.js';
-import { formatCredits } from '../format.js';
+import type { NamedAmount } from '../core/model.js';
+import { formatCredits } from '../core/format.js';
 import { defineTool, READ_ONLY } from './define-tool.js';
 import { DECIDE_ON_BALANCE, providerArg, providerOut } from './fields.js';
-import { shortTime } from '../format.js';
+import { shortTime } from '../core/format.js';
 
 const input = z.strictObject({
   provider: providerArg,

@@ -1,9 +1,9 @@
 // The three structured answers, as far as the view reads them (the tools' output schemas hold
 // the rest), and which one a result carries: told apart by keys only the one of them has. The
 // pieces they share with the credit model are the model's own types.
-import type { Balance, LedgerEntry, UsageEvent } from '../model.js';
+import type { Balance, LedgerEntry, UsageEvent } from '../core/model.js';
 
-export { PROVIDER_IDS as PROVIDERS, type ProviderId } from '../model.js';
+export { PROVIDER_IDS as PROVIDERS, type ProviderId } from '../core/model.js';
 
 export interface BalanceAnswer extends Balance {
   provider: string;

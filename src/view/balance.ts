@@ -1,6 +1,6 @@
 // check_balance: what can be spent now, the write decision when one was asked, and the grants
 // on a line to their expiry.
-import { formatCredits, shortTime } from '../format.js';
+import { formatCredits, shortTime } from '../core/format.js';
 import type { BalanceAnswer } from './answers.js';
 import { timeline } from './charts.js';
 import { el } from './dom.js';

@@ -1,6 +1,6 @@
 // The two pictures: bars for amounts by name, and grants on a line to their expiry. Plain SVG
 // sized in percent, so they follow the width the host gives without measuring anything.
-import { formatCredits, shortTime } from '../format.js';
+import { formatCredits, shortTime } from '../core/format.js';
 import type { BalanceAnswer } from './answers.js';
 import { el, svg } from './dom.js';
 

@@ -1,6 +1,6 @@
 // get_credit_ledger: exact totals over what was scanned, where they came from by category and
 // by metric, the rows of this page, whether the totals are complete, and the next page.
-import { formatCredits, shortTime } from '../format.js';
+import { formatCredits, shortTime } from '../core/format.js';
 import type { LedgerAnswer } from './answers.js';
 import { bars, signed } from './charts.js';
 import { el } from './dom.js';

@@ -1,5 +1,5 @@
 // Pieces every answer's page is made of: the header with its controls, figures, notes, tables.
-import { formatCredits } from '../format.js';
+import { formatCredits } from '../core/format.js';
 import { PROVIDERS, type ProviderId } from './answers.js';
 import { el } from './dom.js';
 

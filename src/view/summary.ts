@@ -1,6 +1,6 @@
 // get_credit_summary: what used credits over the period, by meter and by usage, the latest
 // events, and the reminder that this is history, not the balance a write is decided on.
-import { shortTime } from '../format.js';
+import { shortTime } from '../core/format.js';
 import type { SummaryAnswer } from './answers.js';
 import { bars, signed } from './charts.js';
 import { el } from './dom.js';

@@ -8,15 +8,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, localhostAllowedHostnames, type AuthInfo, type McpRequestContext } from '@modelcontextprotocol/server';
-import { ConfigError, isLoopback, type Config } from './config.js';
-import { linkSignals } from './http/abort.js';
-import { log, registerSecret } from './logger.js';
-import { ProviderRegistry } from './providers/registry.js';
-import { accessLog } from './remote/access-log.js';
-import { tokenCheck } from './remote/bearer.js';
-import { checkHttpSafety, type HttpSettings } from './remote/settings.js';
-import { KeyHeaderError, TenantPool } from './remote/tenants.js';
-import type { ServeOptions } from './serve.js';
+import { ConfigError, isLoopback, type Config } from '../config.js';
+import { linkSignals } from '../http/abort.js';
+import { log, registerSecret } from '../logger.js';
+import { ProviderRegistry } from '../providers/registry.js';
+import { accessLog } from '../remote/access-log.js';
+import { tokenCheck } from '../remote/bearer.js';
+import { checkHttpSafety, type HttpSettings } from '../remote/settings.js';
+import { KeyHeaderError, TenantPool } from '../remote/tenants.js';
+import type { ServeOptions } from './serve-stdio.js';
 import { createCreditServer } from './server.js';
 import { onShutdown } from './shutdown.js';
 

@@ -1,6 +1,6 @@
 // Upstream strings are data, not instructions: cap them and strip control characters
 // before they reach an agent's context, and never let them carry an API key back out.
-import { redactSecrets } from './logger.js';
+import { redactSecrets } from '../logger.js';
 
 // C0, DEL, C1; the soft hyphen, the Arabic letter mark and the other invisible format
 // characters (zero-width, bidi controls, word joiner, BOM); tag characters, which can spell

@@ -1,7 +1,7 @@
 // Ending a server process, for both transports: the first SIGTERM, SIGINT or end of input
 // starts it, later ones change nothing, and the process exits 0 once the transport's stop is
 // done. A safety timer exits anyway if closing hangs: what is still open by then is dropped.
-import { log } from './logger.js';
+import { log } from '../logger.js';
 
 /** How long closing may take beyond the waiting a transport does on purpose. */
 export const EXIT_BOUND_MS = 2000;

@@ -1,10 +1,10 @@
 // Runs the MCP server on stdio (both protocol eras, through the SDK's serveStdio) until stdin
 // closes, stdout breaks or a signal arrives.
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import type { Config } from './config.js';
-import { log } from './logger.js';
-import { cleanText } from './text.js';
-import type { ProviderRegistry } from './providers/registry.js';
+import type { Config } from '../config.js';
+import { log } from '../logger.js';
+import { cleanText } from '../core/text.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import { createCreditServer } from './server.js';
 import { onShutdown } from './shutdown.js';
 
@@ -16,7 +16,7 @@ export interface ServeOptions {
 export function serve(config: Config, options: ServeOptions = {}): void {
   const shutdown = new AbortController();
   let registry: Promise<ProviderRegistry> | undefined;
-  const getRegistry = () => (registry ??= import('./providers/registry.js').then((m) => new m.ProviderRegistry(config)));
+  const getRegistry = () => (registry ??= import('../providers/registry.js').then((m) => new m.ProviderRegistry(config)));
   const handle = serveStdio(() => createCreditServer({ registry: getRegistry, walk: config.walk, signal: shutdown.signal }), {
     // A line that is not a JSON-RPC message is dropped by the SDK (no answer) and reported here,
     // on one line; a closed stdout ends us.

@@ -3,12 +3,12 @@
 // the dashboard the tools link to.
 import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { DASHBOARD_LINK, registerDashboard } from './dashboard.js';
-import { linkSignals } from './http/abort.js';
-import type { WalkSettings } from './providers/provider.js';
-import type { ProviderRegistry } from './providers/registry.js';
-import type { CreditTool, ToolContext } from './tools/define-tool.js';
-import { TOOLS } from './tools/index.js';
-import { VERSION } from './version.js';
+import { linkSignals } from '../http/abort.js';
+import type { WalkSettings } from '../providers/provider.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { CreditTool, ToolContext } from '../tools/define-tool.js';
+import { TOOLS } from '../tools/index.js';
+import { VERSION } from '../version.js';
 
 const INSTRUCTIONS =
   'Read-only credit data. check_balance is the balance to decide a write on; get_credit_summary and get_credit_ledger are history.';

@@ -4,4 +4,4 @@
 // the page `npm run build` wrote.
 import { readFileSync } from 'node:fs';
 
-export const DASHBOARD_HTML: string = readFileSync(new URL('../dist/view/dashboard.html', import.meta.url), 'utf8');
+export const DASHBOARD_HTML: string = readFileSync(new URL('../../dist/view/dashboard.html', import.meta.url), 'utf8');
