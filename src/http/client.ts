@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Dispatcher, Pool } from 'undici';
 import { CancelledError, UpstreamError, type UpstreamErrorDetails } from '../core/errors.js';
 import { log } from '../logger.js';
+import { metrics } from '../metrics/record.js';
 import type { ProviderId, RateLimitState } from '../core/model.js';
 import { cleanText } from '../core/text.js';
 import { abortableSleep, requestAbort } from './abort.js';
@@ -50,12 +51,14 @@ export interface RequestOptions {
 
 export class UpstreamClient {
   private pool: Promise<Pool> | undefined;
-  private readonly gate = new RateGate();
+  private readonly gate: RateGate;
 
   constructor(
     readonly profile: UpstreamProfile,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+  ) {
+    this.gate = new RateGate(Date.now, () => metrics.rateLimitWait(profile.provider));
+  }
 
   get(path: string, options: RequestOptions = {}): Promise<JsonResponse> {
     return this.send('GET', path, options);
@@ -153,9 +156,12 @@ export class UpstreamClient {
     const abort = requestAbort(options.signal, profile.timeoutMs);
     let rate: RateLimitState | undefined;
     let status = 0;
+    // What the request is counted as: its HTTP status, or the fault's code when no whole answer came.
+    let outcome = 'cancelled';
     try {
       const res = await pool.request({ method, path: this.pathWithQuery(path, options.query), headers, body, signal: abort.signal });
       status = res.statusCode;
+      outcome = String(status);
       rate = readRateLimit(res.headers);
       if (status >= 300 && status < 400) {
         discard(res.body);
@@ -193,9 +199,15 @@ export class UpstreamClient {
       throw this.httpError(status, cleanEnvelope(readErrorEnvelope(parsed)), res.headers, correlationId);
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      if (options.signal?.aborted) throw new CancelledError();
-      throw this.transportError(error, status, correlationId, abort.timedOut());
+      if (options.signal?.aborted) {
+        outcome = 'cancelled';
+        throw new CancelledError();
+      }
+      const failure = this.transportError(error, status, correlationId, abort.timedOut());
+      outcome = failure instanceof UpstreamError ? failure.details.code : 'internal_error';
+      throw failure;
     } finally {
+      metrics.upstreamRequest(profile.provider, outcome);
       abort.dispose();
       this.gate.release(rate);
     }

@@ -26,11 +26,15 @@ export class RateGate {
   private resetAt = 0;
   private inFlight = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Told once per request that has to wait for its turn. */
+    private readonly onWait: () => void = () => {},
+  ) {}
 
   /** Waits for a turn. A wait that would end after `deadline` is not started: RateBudgetError says when. */
   async acquire(signal: AbortSignal | undefined, deadline: number): Promise<void> {
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       if (!this.limited || (this.budget === undefined ? this.inFlight === 0 : this.budget > 0)) {
         if (this.budget !== undefined) this.budget--;
         this.inFlight++;
@@ -39,6 +43,7 @@ export class RateGate {
       const exhausted = this.budget !== undefined;
       const resumeAt = exhausted ? Math.max(this.resetAt, this.now() + PROBE_POLL_MS) : this.now() + PROBE_POLL_MS;
       if (resumeAt > deadline) throw new RateBudgetError(resumeAt);
+      if (!waited) this.onWait();
       await abortableSleep(resumeAt - this.now(), signal);
       if (this.budget !== undefined && this.budget <= 0 && this.now() >= this.resetAt) {
         this.budget = undefined;

@@ -5,6 +5,7 @@
 // than the held part when they fit in a page. While the call runs, the rows it keeps count
 // against the cache's bound; on close, what it learned goes to the cache.
 import { UpstreamError } from '../core/errors.js';
+import { metrics } from '../metrics/record.js';
 import type { LedgerEntry, LedgerPage, PinnedFilters } from '../core/model.js';
 import type { LedgerSource, LedgerWindow, PageOptions } from '../providers/provider.js';
 import { compareInstants, fractionDigits } from '../core/time.js';
@@ -83,6 +84,7 @@ class CachedWindow implements LedgerWindow {
       const confirmed = first.total - newer === held.length && first.entries.slice(newer).every((e, i) => e.ledger_id === held[i]?.ledger_id);
       if (!confirmed) return this.cache.drop(range);
       this.cache.touch(range);
+      metrics.cacheLookup('confirmation');
       // The rows newer than the held part are in place already (learned from this very page).
       if (sameType) return this.answerFrom(range, newer, held);
       // Of a range of every type, this window uses the rows of its type; the range, grown by
@@ -109,6 +111,7 @@ class CachedWindow implements LedgerWindow {
     }
     if (check.total !== held.length || check.entries[0]?.ledger_id !== held[0]?.ledger_id) return this.cache.drop(range);
     this.cache.touch(range);
+    metrics.cacheLookup('confirmation');
     const start = first.total - held.length;
     // Rows written between the two requests would move every position: then nothing is placed.
     if (start >= first.entries.length) this.answerFrom(range, start, held);
@@ -117,6 +120,7 @@ class CachedWindow implements LedgerWindow {
   async fetchPage(filters: PinnedFilters, offset: number, limit: number, options?: PageOptions): Promise<LedgerPage> {
     if (!sameWindow(filters, this.filters)) return this.source.fetchPage(filters, offset, limit, options);
     const held = this.heldPage(offset, limit);
+    metrics.cacheLookup(held ? 'hit' : 'miss');
     if (held) return held;
     const page = await this.source.fetchPage(filters, offset, limit, options);
     this.learn(offset, page);

@@ -3,7 +3,8 @@
 // instance answers any request. In front of the handler, in order: Host and Origin (DNS
 // rebinding, on every path), the route, the bearer token, the caller's upstream keys. Each
 // request gets one access-log line; a client that leaves cancels its calls; SIGTERM drains the
-// calls in flight.
+// calls in flight. `GET /metrics` (Prometheus) is served behind the same checks, or alone on a
+// port of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
@@ -11,16 +12,19 @@ import { createMcpHandler, localhostAllowedHostnames, type AuthInfo, type McpReq
 import { ConfigError, isLoopback, type Config } from '../config.js';
 import { linkSignals } from '../http/abort.js';
 import { log, registerSecret } from '../logger.js';
+import { installMetrics } from '../metrics/record.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { accessLog } from '../remote/access-log.js';
 import { tokenCheck } from '../remote/bearer.js';
 import { checkHttpSafety, type HttpSettings } from '../remote/settings.js';
 import { KeyHeaderError, TenantPool } from '../remote/tenants.js';
+import { observeOperations } from './operation-metrics.js';
 import type { ServeOptions } from './serve-stdio.js';
 import { createCreditServer } from './server.js';
 import { onShutdown } from './shutdown.js';
 
 export const MCP_PATH = '/mcp';
+export const METRICS_PATH = '/metrics';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Node's own guards against clients that hold a connection without finishing a request. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -39,6 +43,8 @@ const CALLS_SIGNAL = 'credit-mcp/signal';
 export async function serveHttp(config: Config, settings: HttpSettings, options: ServeOptions = {}): Promise<void> {
   checkHttpSafety(settings, config.providers);
   settings.tokens.forEach((token) => registerSecret(token));
+  const exposition = (await import('../metrics/prometheus.js')).createPrometheusMetrics();
+  installMetrics(exposition.sink);
 
   const shutdown = new AbortController();
   let shared: ProviderRegistry | undefined;
@@ -54,7 +60,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     const lent = authInfo?.extra?.[REGISTRY] as ProviderRegistry | undefined;
     const registry = lent ?? (shared ??= new ProviderRegistry(config));
     const signal = (authInfo?.extra?.[CALLS_SIGNAL] as AbortSignal | undefined) ?? shutdown.signal;
-    return createCreditServer({ registry: async () => registry, walk: config.walk, signal });
+    return observeOperations(createCreditServer({ registry: async () => registry, walk: config.walk, signal }));
   };
   const handler = createMcpHandler(factory, {
     maxRequestBodySize: MAX_BODY_BYTES,
@@ -66,6 +72,20 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
   const checkHost = hostHeaderValidation(allowed);
   const checkOrigin = originValidation(allowed);
   const checkToken = settings.tokens.length ? tokenCheck(settings.tokens) : undefined;
+  const ownMetricsPort = settings.metricsPort !== undefined;
+
+  /** The exposition, to GET (or HEAD); behind the token when it shares the MCP port. */
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse, access: ReturnType<typeof accessLog>, withToken: boolean): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed: use GET.', { allow: 'GET, HEAD' });
+    if (withToken && checkToken) {
+      const checked = await checkToken(req.headers.authorization);
+      if (checked instanceof Response) return sendResponse(res, checked);
+      access.record.client = checked.clientId;
+    }
+    const body = await exposition.render();
+    res.writeHead(200, { 'content-type': exposition.contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
 
   let inFlight = 0;
   let draining = false;
@@ -88,6 +108,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     if (path === '/healthz') {
       return req.method === 'GET' || req.method === 'HEAD' ? send(res, 200, { status: 'ok' }) : refuse(res, 405, 'Method not allowed: use GET.', { allow: 'GET, HEAD' });
     }
+    if (path === METRICS_PATH && !ownMetricsPort) return serveMetrics(req, res, access, true);
     if (path !== MCP_PATH) return refuse(res, 404, `Not found: the MCP endpoint is POST ${MCP_PATH}.`);
     if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this stateless endpoint answers POST only.', { allow: 'POST' });
     if (draining) return refuse(res, 503, 'Shutting down: retry on another instance.', { 'retry-after': '1' });
@@ -131,7 +152,30 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     });
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  await listen(server, settings);
+  await listen(server, settings.host, settings.port, 'CREDIT_MCP_HTTP_PORT (--port)');
+
+  // Its own port serves /metrics alone, without the token (keep that port to the scraper's
+  // network); the Host and Origin check still comes first.
+  const metricsServer = ownMetricsPort
+    ? createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
+        const access = accessLog(req, res);
+        if (!checkHost(req, res) || !checkOrigin(req, res)) return;
+        if ((req.url ?? '/').split('?')[0] !== METRICS_PATH) return refuse(res, 404, `Not found: this port serves GET ${METRICS_PATH} only.`);
+        serveMetrics(req, res, access, false).catch((error: unknown) => {
+          log.error('http: metrics request failed', { error });
+          if (!res.headersSent) refuse(res, 500, 'Internal error.');
+          else res.destroy();
+        });
+      })
+    : undefined;
+  if (metricsServer) {
+    try {
+      await listen(metricsServer, settings.host, settings.metricsPort!, 'CREDIT_MCP_METRICS_PORT (--metrics-port)');
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
 
   onShutdown(
     async (why) => {
@@ -149,6 +193,8 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
         await Promise.race([settled, new Promise((r) => setTimeout(r, CANCEL_WAIT_MS).unref())]);
       }
       server.closeAllConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       await Promise.allSettled([handler.close(), shared?.closeAll(), tenants?.closeAll(), options.onShutdown?.()]);
     },
     { waitMs: settings.graceMs + CANCEL_WAIT_MS },
@@ -156,11 +202,13 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
 
   const { port } = server.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : port;
   const providers = settings.keysFromRequest ? 'from each request' : Object.keys(config.providers).length ? Object.keys(config.providers) : 'none (every tool answers "not configured")';
   log.announce(`listening on http://${host}:${port}${MCP_PATH}`, {
     providers,
     client_auth: settings.tokens.length ? `${settings.tokens.length} bearer token(s)` : 'none',
     allowed_hosts: allowed,
+    metrics: `http://${host}:${metricsPort}${METRICS_PATH}`,
   });
 }
 
@@ -171,16 +219,17 @@ function allowedHostnames(settings: HttpSettings): string[] {
   return [...new Set(names)];
 }
 
-function listen(server: Server, settings: HttpSettings): Promise<void> {
+/** `portSetting` names the setting to change when the port is taken. */
+function listen(server: Server, host: string, port: number, portSetting: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const where = `${settings.host}:${settings.port}`;
-      if (error.code === 'EADDRINUSE') reject(new ConfigError(`CREDIT_MCP_HTTP_PORT (--port): ${where} is already in use; pick another port, or 0 for a free one.`));
+      const where = `${host}:${port}`;
+      if (error.code === 'EADDRINUSE') reject(new ConfigError(`${portSetting}: ${where} is already in use; pick another port, or 0 for a free one.`));
       else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EACCES') {
         reject(new ConfigError(`CREDIT_MCP_HTTP_HOST (--host): cannot listen on ${where} (${error.code}).`));
       } else reject(error);
     });
-    server.listen(settings.port, settings.host, () => resolve());
+    server.listen(port, host, () => resolve());
   });
 }
 

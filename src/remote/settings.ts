@@ -19,6 +19,8 @@ export interface HttpSettings {
   graceMs: number;
   /** Where each provider's API is, for keys that come with requests. */
   baseUrls: Record<ProviderId, URL>;
+  /** A port of its own for `GET /metrics` (0 picks a free one); unset: /metrics is on the main port, behind the token. */
+  metricsPort: number | undefined;
 }
 
 export const HTTP_DEFAULTS = { host: '127.0.0.1', port: 8080, graceMs: 10_000 } as const;
@@ -30,20 +32,33 @@ export const HTTP_VARIABLES = [
   'CREDIT_MCP_KEYS_FROM_REQUEST',
   'CREDIT_MCP_HTTP_ALLOWED_HOSTS',
   'CREDIT_MCP_HTTP_GRACE_MS',
+  'CREDIT_MCP_METRICS_PORT',
 ] as const;
 const TOKEN = /^[\x21-\x2b\x2d-\x7e]{16,512}$/;
 const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/;
 
 export function readHttpSettings(env: NodeJS.ProcessEnv, flags: ConfigFlags): HttpSettings {
+  const port = integer(env, flags, 'port', 'CREDIT_MCP_HTTP_PORT', 0, 65_535, HTTP_DEFAULTS.port);
   return {
     host: readHttpHost(env, flags),
-    port: integer(env, flags, 'port', 'CREDIT_MCP_HTTP_PORT', 0, 65_535, HTTP_DEFAULTS.port),
+    port,
     tokens: readTokens(env),
     keysFromRequest: readKeysFromRequest(env, flags),
     allowedHosts: readAllowedHosts(env),
     graceMs: readGraceMs(env),
     baseUrls: Object.fromEntries(PROVIDER_IDS.map((id) => [id, readBaseUrl(env, flags, id)])) as Record<ProviderId, URL>,
+    metricsPort: readMetricsPort(env, flags, port),
   };
+}
+
+export function readMetricsPort(env: NodeJS.ProcessEnv, flags: ConfigFlags, mainPort: number): number | undefined {
+  const raw = setting(env, flags, 'metrics-port', 'CREDIT_MCP_METRICS_PORT');
+  if (raw === undefined) return undefined;
+  const port = parseInteger(raw, 'CREDIT_MCP_METRICS_PORT (--metrics-port)', 0, 65_535);
+  if (port !== 0 && port === mainPort) {
+    throw new ConfigError(`CREDIT_MCP_METRICS_PORT (--metrics-port) ${port} is the MCP port too (CREDIT_MCP_HTTP_PORT, --port): pick another, or leave it unset to serve /metrics on the MCP port.`);
+  }
+  return port;
 }
 
 export function readGraceMs(env: NodeJS.ProcessEnv): number {
