@@ -63,11 +63,15 @@ http takes the options above (--demo too) and these, each also read from its var
   --port N                        CREDIT_MCP_HTTP_PORT     default 8080; 0 picks a free port
   --keys-from-request             CREDIT_MCP_KEYS_FROM_REQUEST=true  each request brings its upstream keys
                                   in X-Signal-Foundry-Api-Key / X-Synap-Api-Key; the server holds none
+  --metrics-port N                CREDIT_MCP_METRICS_PORT  serve GET /metrics alone on this port, without
+                                  the token (0 picks a free one); unset: on the MCP port, behind the token
   Environment only:               CREDIT_MCP_HTTP_TOKENS   comma-separated bearer tokens clients must send
                                   CREDIT_MCP_HTTP_ALLOWED_HOSTS  host names clients use (Host, Origin)
                                   CREDIT_MCP_HTTP_GRACE_MS  SIGTERM waits this long for calls (default 10000)
 It writes "listening on http://HOST:PORT/mcp" to stderr once listening, and one access-log line
 per request. GET /healthz answers 200 without auth (to an allowed Host, as every path).
+GET /metrics: Prometheus text format (upstream requests, cache lookups, rate-limit waits, store
+errors, mcp_server_operation_duration_seconds by method and tool); see README.md, Metrics.
 
 doctor checks each setting above (a key is shown only as its first 4 characters and its
 length), then reads each configured provider's balance once. One line per check: ok, off,

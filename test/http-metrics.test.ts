@@ -148,6 +148,33 @@ describe('GET /metrics on the MCP port, behind the token', () => {
     expect(grew({ provider: 'signal-foundry', status: '200' })).toBe(2); // the balance after its retry, and the summary
   });
 
+  it('counts a connection broken mid-answer under its fault, not under the 200 its headers said', async () => {
+    const before = (await scrape(metricsUrl)).samples;
+    sim.injectFault({ kind: 'reset-mid-body', match: '/v1/credits/balance' });
+    expect((await client.callTool({ name: 'check_balance', arguments: { provider: 'synap' } })).isError).toBeFalsy();
+    const after = (await scrape(metricsUrl)).samples;
+    const grew = (status: string) => total(after, 'credit_mcp_upstream_requests_total', { provider: 'synap', status }) - total(before, 'credit_mcp_upstream_requests_total', { provider: 'synap', status });
+    expect(grew('connection_reset')).toBe(1);
+    expect(grew('200')).toBe(1); // the retry
+  });
+
+  it("counts a wait for the upstream's rate limit: the third request of a budget of two waits once, and draws no 429", async () => {
+    const before = (await scrape(metricsUrl)).samples;
+    sim.setRateLimit({ limit: 2, windowMs: 2000 });
+    try {
+      for (let i = 0; i < 3; i++) expect((await client.callTool({ name: 'check_balance', arguments: { provider: 'synap' } })).isError).toBeFalsy();
+    } finally {
+      sim.setRateLimit();
+    }
+    const after = (await scrape(metricsUrl)).samples;
+    const grew = (name: string, where: Record<string, string>) => total(after, name, where) - total(before, name, where);
+    expect(sim.stats.rateLimited).toBe(0);
+    expect(grew('credit_mcp_upstream_requests_total', { provider: 'synap', status: '429' })).toBe(0);
+    expect(grew('credit_mcp_upstream_requests_total', { provider: 'synap', status: '200' })).toBe(3);
+    expect(grew('credit_mcp_rate_limit_waits_total', { provider: 'synap' })).toBe(1);
+    expect(grew('credit_mcp_rate_limit_waits_total', { provider: 'signal-foundry' })).toBe(0);
+  });
+
   it('times every operation: the histogram counts each tool call, a refused argument as tool_error, in the convention buckets', async () => {
     const before = (await scrape(metricsUrl)).samples;
     await client.listTools();
