@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, envFor, startSimulator, type Simulator } from './helpers.js';
-import { connectHttp, startHttpServer, type HttpServer } from './remote.js';
+import { CLI, envFor, startSimulator, until, type Simulator } from './helpers.js';
+import { connectHttp, rawToolCall, startHttpServer, type HttpServer } from './remote.js';
 
 const TOKEN = 'tok_metrics_0123456789abcdef';
 const BEARER = { authorization: `Bearer ${TOKEN}` };
@@ -158,23 +158,6 @@ describe('GET /metrics on the MCP port, behind the token', () => {
     expect(grew('200')).toBe(1); // the retry
   });
 
-  it("counts a wait for the upstream's rate limit: the third request of a budget of two waits once, and draws no 429", async () => {
-    const before = (await scrape(metricsUrl)).samples;
-    sim.setRateLimit({ limit: 2, windowMs: 2000 });
-    try {
-      for (let i = 0; i < 3; i++) expect((await client.callTool({ name: 'check_balance', arguments: { provider: 'synap' } })).isError).toBeFalsy();
-    } finally {
-      sim.setRateLimit();
-    }
-    const after = (await scrape(metricsUrl)).samples;
-    const grew = (name: string, where: Record<string, string>) => total(after, name, where) - total(before, name, where);
-    expect(sim.stats.rateLimited).toBe(0);
-    expect(grew('credit_mcp_upstream_requests_total', { provider: 'synap', status: '429' })).toBe(0);
-    expect(grew('credit_mcp_upstream_requests_total', { provider: 'synap', status: '200' })).toBe(3);
-    expect(grew('credit_mcp_rate_limit_waits_total', { provider: 'synap' })).toBe(1);
-    expect(grew('credit_mcp_rate_limit_waits_total', { provider: 'signal-foundry' })).toBe(0);
-  });
-
   it('times every operation: the histogram counts each tool call, a refused argument as tool_error, in the convention buckets', async () => {
     const before = (await scrape(metricsUrl)).samples;
     await client.listTools();
@@ -225,6 +208,42 @@ describe('GET /metrics on the MCP port, behind the token', () => {
     expect(lookups(afterSecond, 'miss') - lookups(afterFirst, 'miss')).toBe(0);
     // Answered from memory: as many pages as the walk needed, none of them read.
     expect(lookups(afterSecond, 'hit') - lookups(afterFirst, 'hit')).toBe(pagesServed);
+  });
+
+  it('counts a call whose client left mid-call as cancelled, and its upstream request too', async () => {
+    const before = (await scrape(metricsUrl)).samples;
+    sim.injectFault({ kind: 'hang', match: '/v1/credits/balance' });
+    const { headers, body } = rawToolCall('modern', 'check_balance', { provider: 'synap' });
+    const wire = new AbortController();
+    const inFlight = sim.stats.inFlight;
+    const call = fetch(server.mcp, { method: 'POST', headers: { ...headers, ...BEARER }, body, signal: wire.signal }).then((res) => res.text());
+    call.catch(() => undefined);
+    await until(() => sim.stats.inFlight > inFlight); // the upstream request hangs
+    wire.abort();
+    await until(() => server.access().some((l) => l.tool === 'check_balance' && l.aborted === true));
+    await until(() => sim.stats.inFlight === inFlight);
+    const after = (await scrape(metricsUrl)).samples;
+    const grew = (name: string, where: Record<string, string>) => total(after, name, where) - total(before, name, where);
+    expect(grew(`${HISTOGRAM}_count`, { mcp_method_name: 'tools/call', gen_ai_tool_name: 'check_balance', error_type: 'cancelled' })).toBe(1);
+    expect(grew('credit_mcp_upstream_requests_total', { provider: 'synap', status: 'cancelled' })).toBe(1);
+  });
+
+  // Last of these: the synap gate stays paced after it (it has seen rate-limit headers).
+  it("counts a wait for the upstream's rate limit: the third request of a budget of two waits once, and draws no 429", async () => {
+    const before = (await scrape(metricsUrl)).samples;
+    sim.setRateLimit({ limit: 2, windowMs: 2000 });
+    try {
+      for (let i = 0; i < 3; i++) expect((await client.callTool({ name: 'check_balance', arguments: { provider: 'synap' } })).isError).toBeFalsy();
+    } finally {
+      sim.setRateLimit();
+    }
+    const after = (await scrape(metricsUrl)).samples;
+    const grew = (name: string, where: Record<string, string>) => total(after, name, where) - total(before, name, where);
+    expect(sim.stats.rateLimited).toBe(0);
+    expect(grew('credit_mcp_upstream_requests_total', { provider: 'synap', status: '429' })).toBe(0);
+    expect(grew('credit_mcp_upstream_requests_total', { provider: 'synap', status: '200' })).toBe(3);
+    expect(grew('credit_mcp_rate_limit_waits_total', { provider: 'synap' })).toBe(1);
+    expect(grew('credit_mcp_rate_limit_waits_total', { provider: 'signal-foundry' })).toBe(0);
   });
 
   it.skipIf(!promtool)('passes promtool check metrics after real traffic', async () => {
