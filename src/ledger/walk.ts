@@ -96,7 +96,9 @@ export async function walkLedger(source: LedgerSource, options: WalkOptions, vis
     recentIds = ids;
     const got = page.entries.length;
     let next: number | undefined = offset + got;
-    shortPage = got < limit;
+    // Short of the size the source serves now: a first page asked at a size the upstream
+    // refused, and served at the smaller one it learned meanwhile, is a full page.
+    shortPage = got < Math.min(limit, source.pageSize);
     if (offset + got >= page.total) next = undefined; // the window's last page
     else if (walked < maxRows && (got === 0 || ids.size === 0)) {
       // No row, or only rows already seen, while the count says more: the upstream counts rows
