@@ -6,6 +6,7 @@ import { benchColdStart } from './cold-start.js';
 import { benchHttp } from './http.js';
 import { benchLedgerSession } from './ledger-session.js';
 import { benchLedgerWalk } from './ledger-walk.js';
+import { benchLedgerWalkStdio } from './ledger-walk-stdio.js';
 import { benchMemory } from './memory.js';
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -14,6 +15,7 @@ const sections: Record<string, () => Promise<string>> = {
   'call-overhead': benchCallOverhead,
   'answer-bytes': benchAnswerBytes,
   'ledger-walk': benchLedgerWalk,
+  'ledger-walk-stdio': benchLedgerWalkStdio,
   'ledger-session': benchLedgerSession,
   memory: benchMemory,
   http: benchHttp,
