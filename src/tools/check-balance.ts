@@ -38,9 +38,8 @@ const output = z.object({
 
 export const checkBalance = defineTool({
   name: 'check_balance',
-  description:
-    'Credit balance now (never cached), with reserved credits and next expiry. ' +
-    'Pass required_credits (or a synap estimate) to decide if a write is affordable. Decide writes here, not on history.',
+  title: 'Check credit balance',
+  description: 'Balance now (never cached): reserved, next expiry. Pass required_credits (or a synap estimate) to decide a write. Decide writes here.',
   input,
   output,
   annotations: READ_ONLY,

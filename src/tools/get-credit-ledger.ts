@@ -48,9 +48,8 @@ const output = z.object({
 
 export const getCreditLedger = defineTool({
   name: 'get_credit_ledger',
-  description:
-    'Ledger rows newest first, with exact totals over every entry scanned; next_cursor pages the same pinned snapshot. ' +
-    'History: decide writes on check_balance.',
+  title: 'Credit ledger',
+  description: 'Rows newest first, exact totals over all scanned; next_cursor pages one pinned snapshot. History: decide writes on check_balance.',
   input,
   output,
   annotations: READ_ONLY,
