@@ -54,6 +54,47 @@ describe.each(ERA_MODES)('stdio server with both providers, client era mode %s',
       expect(t.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
       expect(t.inputSchema.properties).toHaveProperty('provider');
     }
+    expect(Object.fromEntries(tools.map((t) => [t.name, t.title]))).toEqual({
+      check_balance: 'Check credit balance',
+      get_credit_summary: 'Credit usage summary',
+      get_credit_ledger: 'Credit ledger',
+    });
+  });
+
+  const credits = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+  type Meter = { meter: string; credits: number; kind: string };
+
+  it('summary on signal-foundry: names the meters that make up used_credits, reservations apart', async () => {
+    const result = await client.callTool({ name: 'get_credit_summary', arguments: { provider: 'signal-foundry' } });
+    const data = result.structuredContent as { used_credits: number; by_meter: Meter[]; reservations: { held: number; released: number; net: number } };
+    const start = Date.now() - 30 * 86_400_000 - 60_000;
+    const events = sim.signalFoundry.events().filter((e) => Date.parse(e.recorded_at) >= start);
+    const sum = (meter: string) => events.filter((e) => e.meter_type === meter).reduce((s, e) => s + e.quantity, 0);
+    const [basic, enrichment, held, released] = ['usage.basic_company', 'usage.enrichment_source', 'reservation.reserve', 'reservation.release'].map(sum) as [number, number, number, number];
+    expect(data.used_credits).toBeCloseTo(basic + enrichment, 6);
+    expect(data.reservations.held).toBeCloseTo(held, 6);
+    expect(data.reservations.released).toBeCloseTo(released, 6);
+    expect(data.reservations.net).toBeCloseTo(held - released, 6);
+    const used = [['usage.basic_company', basic], ['usage.enrichment_source', enrichment]].sort((a, b) => (b[1] as number) - (a[1] as number));
+    const lines = textOf(result).split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^signal-foundry used ${credits.format(basic + enrichment)} credits in the last 30 days`));
+    expect(lines[1]).toBe(`Used, by meter: ${used.map(([m, c]) => `${m} ${credits.format(c as number)}`).join(', ')}.`);
+    expect(lines[2]).toBe(`Reservations, apart from usage: held ${credits.format(held)}, released ${credits.format(released)} (net ${credits.format(held - released)}).`);
+  });
+
+  it('summary on synap: debits are the usage, no reservations, other entry types apart', async () => {
+    const result = await client.callTool({ name: 'get_credit_summary', arguments: { provider: 'synap', days: 90 } });
+    const data = result.structuredContent as { period: { start: string; end: string }; by_meter: Meter[]; reservations: null; other_movements: Array<{ entry_type: string; credits: number }> };
+    const rows = sim.synap.query({ from: data.period.start, to: data.period.end });
+    const others = new Map<string, number>();
+    for (const e of rows.filter((r) => r.entry_type !== 'debit')) others.set(e.entry_type, (others.get(e.entry_type) ?? 0) + e.delta);
+    expect(others.size).toBeGreaterThan(0);
+    expect(data.reservations).toBeNull();
+    expect(data.by_meter.every((m) => m.kind === 'usage')).toBe(true);
+    const apart = [...others].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || a[0].localeCompare(b[0])).slice(0, 4);
+    const lines = textOf(result).split('\n');
+    expect(lines[1]).toMatch(/^Used, by meter \(debits\): /);
+    expect(lines[2]).toBe(`No reservations on synap. Apart from usage, by entry type: ${apart.map(([t, c]) => `${t} ${c > 0 ? '+' : ''}${credits.format(c)}`).join(', ')}${others.size > 4 ? `, +${others.size - 4} more` : ''}.`);
   });
 
   const calls: Array<[string, Record<string, unknown>]> = [
