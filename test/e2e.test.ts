@@ -123,6 +123,19 @@ describe.each(ERA_MODES)('stdio server with both providers, client era mode %s',
     expect(result.structuredContent).toMatchObject({ decision: 'insufficient', available_credits: available });
     expect((result.structuredContent as { shortfall_credits: number }).shortfall_credits).toBeCloseTo(250, 6);
     expect(textOf(result)).toMatch(/short by 250/);
+    // Synap has no reservations: nothing to wait for.
+    expect((result.structuredContent as { reserved_credits: null }).reserved_credits).toBeNull();
+    expect((result.structuredContent as { guidance: string }).guidance).toBe('Short by 250 credits: top up or make the write smaller.');
+  });
+
+  it('on signal-foundry, a shortfall with credits held advises waiting for them', async () => {
+    const { available_credits, reserved_credits } = sim.signalFoundry.balance();
+    expect(reserved_credits).toBeGreaterThan(0);
+    const result = await client.callTool({ name: 'check_balance', arguments: { provider: 'signal-foundry', required_credits: available_credits + 250 } });
+    const reserved = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(reserved_credits);
+    expect((result.structuredContent as { guidance: string }).guidance).toBe(
+      `Short by 250 credits: top up, wait for the ${reserved} reserved credits to be released, or make the write smaller.`,
+    );
   });
 
   it('prices a synap estimate into required_credits', async () => {
@@ -237,7 +250,9 @@ describe('stdio server configuration', () => {
     for (const name of ['check_balance', 'get_credit_summary', 'get_credit_ledger']) {
       const result = await client.callTool({ name, arguments: {} });
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toMatch(/Not configured: .*set SIGNAL_FOUNDRY_API_KEY or SYNAP_API_KEY/);
+      expect(textOf(result)).toBe(
+        'Not configured: No credit provider is configured: set SIGNAL_FOUNDRY_API_KEY or SYNAP_API_KEY and restart the server, or start it with --demo to try the built-in simulator.',
+      );
     }
     await client.close();
   });

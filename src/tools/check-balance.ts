@@ -72,7 +72,7 @@ export const checkBalance = defineTool({
       decision === 'sufficient'
         ? `Enough for this write: ${formatCredits(balance.available_credits - required!)} credits would remain. Re-check if time passes before the write.`
         : decision === 'insufficient'
-          ? `Short by ${formatCredits(shortfall_credits!)} credits: top up, wait for reserved credits to be released, or make the write smaller.`
+          ? shortfallAdvice(shortfall_credits!, balance.reserved_credits)
           : 'Pass required_credits (or estimate on synap) to get a decision for a planned write.';
     const data = {
       provider: provider.id,
@@ -96,3 +96,11 @@ export const checkBalance = defineTool({
     return { text: lines.join('\n'), data };
   },
 });
+
+/** Waiting helps only where credits are held: not on a provider without reservations (null), nor with none held. */
+function shortfallAdvice(shortfall: number, reserved: number | null): string {
+  const short = `Short by ${formatCredits(shortfall)} credits:`;
+  return reserved
+    ? `${short} top up, wait for the ${formatCredits(reserved)} reserved credits to be released, or make the write smaller.`
+    : `${short} top up or make the write smaller.`;
+}
