@@ -82,6 +82,21 @@ describe.each(ERA_MODES)('stdio server with both providers, client era mode %s',
     expect(lines[2]).toBe(`Reservations, apart from usage: held ${credits.format(held)}, released ${credits.format(released)} (net ${credits.format(held - released)}).`);
   });
 
+  it('ledger on signal-foundry: says its "used" total counts reservation holds, and how to read usage only', async () => {
+    const result = await client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'signal-foundry' } });
+    const data = result.structuredContent as { entries: unknown[]; scanned: number; totals: { credits_used: number; count: number } };
+    // The upstream shows its newest 100 events; the scan covers exactly those.
+    const shown = sim.signalFoundry.events().slice(0, data.scanned);
+    const holds = shown.filter((e) => e.meter_type === 'reservation.reserve');
+    expect(holds.length).toBeGreaterThan(0);
+    const net = -holds.reduce((s, e) => s + e.quantity, 0);
+    expect(textOf(result).split('\n')[1]).toMatch(
+      new RegExp(` over ${data.totals.count} entries\\. "used" includes ${holds.length} reservation holds \\(${credits.format(net)}\\); entry_type "debit" reads usage only\\.$`),
+    );
+    const debits = await client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'signal-foundry', entry_type: 'debit' } });
+    expect(textOf(debits)).not.toMatch(/reservation holds/);
+  });
+
   it('summary on synap: debits are the usage, no reservations, other entry types apart', async () => {
     const result = await client.callTool({ name: 'get_credit_summary', arguments: { provider: 'synap', days: 90 } });
     const data = result.structuredContent as { period: { start: string; end: string }; by_meter: Meter[]; reservations: null; other_movements: Array<{ entry_type: string; credits: number }> };
