@@ -10,7 +10,7 @@ import type { ServeOptions } from './mcp/serve-stdio.js';
 import { VERSION } from './version.js';
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  const { values, positionals } = readArgs(argv);
   if (values.help) return void process.stdout.write((await import('./help.js')).helpText(VERSION) + '\n');
   if (values.version) return void process.stdout.write(VERSION + '\n');
   const level = values['log-level'] ?? process.env.CREDIT_MCP_LOG_LEVEL;
@@ -61,6 +61,17 @@ async function httpServe(flags: ConfigFlags): Promise<(config: Config, options?:
   const [{ readHttpSettings }, { serveHttp }] = await Promise.all([import('./remote/settings.js'), import('./mcp/serve-http.js')]);
   const settings = readHttpSettings(process.env, flags);
   return (config, options) => serveHttp(config, settings, options);
+}
+
+function readArgs(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (error) {
+    // Node's own sentence names the flag, then leaves a quote open advising `--` for positionals.
+    if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw error;
+    const flag = /'([^']+)'/.exec((error as Error).message)?.[1];
+    throw new ConfigError(`unknown option${flag ? ` "${flag}"` : ''}; see --help for the options.`);
+  }
 }
 
 function oneOf<T extends string>(raw: string | undefined, name: string, choices: readonly T[]): T | undefined {

@@ -138,6 +138,9 @@ describe('balance, summary and ledger against the upstreams', () => {
     [['summary', '--provider'], /--provider/],
     [['summary', 'now'], /unexpected argument "now"/],
     [['balanse'], /unknown command "balanse"/],
+    // The flag named in balanced quotes, and where the options are listed.
+    [['balance', '--bogus=3'], /^\[credit-mcp\] error unknown option "--bogus"; see --help for the options\.$/],
+    [['-x'], /^\[credit-mcp\] error unknown option "-x"; see --help for the options\.$/],
     [['server'], /unknown command "server"/],
     [['--port', '1'], /--port does not apply to the server/],
     [['sim', '--demo'], /--demo does not apply to sim/],
@@ -153,10 +156,13 @@ describe('balance, summary and ledger against the upstreams', () => {
   it('exits 3 when no key is set, or none for the provider asked for', async () => {
     const none = await run(['ledger']);
     expect(none.status).toBe(3);
-    expect(none.stderr).toMatch(/^Not configured: .*set SIGNAL_FOUNDRY_API_KEY or SYNAP_API_KEY/);
+    // A command reads the variables each time it runs: it says to run it again, never to restart.
+    expect(none.stderr.trim()).toBe(
+      'Not configured: No credit provider is configured: set SIGNAL_FOUNDRY_API_KEY or SYNAP_API_KEY and run the command again, or add --demo to try the built-in simulator.',
+    );
     const other = await run(['summary', '--provider', 'synap', '--json'], { SIGNAL_FOUNDRY_API_KEY: KEYS.signalFoundry, SIGNAL_FOUNDRY_BASE_URL: sim.url });
     expect(other.status).toBe(3);
-    expect(other.stderr).toMatch(/synap is not configured: set SYNAP_API_KEY/);
+    expect(other.stderr.trim()).toBe('Not configured: synap is not configured: set SYNAP_API_KEY and run the command again (configured: signal-foundry).');
     expect(other.stdout).toBe('');
   });
 

@@ -182,10 +182,25 @@ describe.skipIf(!haveChromium && !process.env.CI)('the dashboard in Chromium', (
     expectCredits(await field(view, 'used_credits'), data.used_credits);
     if (data.balance_snapshot) expectCredits(await field(view, 'balance_snapshot.available_credits'), data.balance_snapshot.available_credits);
     expect(await field(view, 'last_recorded_at')).toBe(shortTime(data.last_recorded_at));
-    for (const [list, key] of [['by_meter', 'meter'], ['by_usage', 'usage']] as const) {
+    // Usage and what is not usage, apart: the meters that make up used_credits, and the rest.
+    const lists: Array<[string, Data[], string, boolean]> = [
+      ['by_meter', data.by_meter.filter((m: Data) => m.kind === 'usage'), 'meter', false],
+      ['by_meter.apart', data.by_meter.filter((m: Data) => m.kind !== 'usage'), 'meter', false],
+      ['by_usage', data.by_usage, 'usage', false],
+      ['other_movements', data.other_movements, 'entry_type', true],
+    ];
+    for (const [list, expected, key, plus] of lists) {
       const shown = await rows(view, list, 'data-name', 'credits');
-      expect(shown.map(([name]) => name)).toEqual(data[list].map((r: Data) => r[key]));
-      shown.forEach(([, credits], i) => expectCredits(credits, data[list][i].credits));
+      expect(shown.map(([name]) => name)).toEqual(expected.map((r) => r[key]));
+      shown.forEach(([, credits], i) => expectCredits(credits, expected[i]!.credits, plus));
+    }
+    if (data.provider === 'signal-foundry') expect(data.by_meter.some((m: Data) => m.kind === 'reservation_hold')).toBe(true);
+    const shownUsage = (await rows(view, 'by_meter', 'data-name', 'credits')).reduce((sum, [, c]) => sum + Number(c.replace(/,/g, '')), 0);
+    expect(shownUsage).toBeCloseTo(data.used_credits, 1);
+    if (data.reservations) {
+      for (const key of ['held', 'released', 'net']) expectCredits(await field(view, `reservations.${key}`), data.reservations[key]);
+    } else {
+      expect(await field(view, 'reservations')).toBe(`No reservations on ${data.provider}.`);
     }
     const events = await rows(view, 'recent_events', 'data-id', 'credits');
     expect(events.map(([id]) => id)).toEqual(data.recent_events.map((e: Data) => e.id));

@@ -54,6 +54,62 @@ describe.each(ERA_MODES)('stdio server with both providers, client era mode %s',
       expect(t.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
       expect(t.inputSchema.properties).toHaveProperty('provider');
     }
+    expect(Object.fromEntries(tools.map((t) => [t.name, t.title]))).toEqual({
+      check_balance: 'Check credit balance',
+      get_credit_summary: 'Credit usage summary',
+      get_credit_ledger: 'Credit ledger',
+    });
+  });
+
+  const credits = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+  type Meter = { meter: string; credits: number; kind: string };
+
+  it('summary on signal-foundry: names the meters that make up used_credits, reservations apart', async () => {
+    const result = await client.callTool({ name: 'get_credit_summary', arguments: { provider: 'signal-foundry' } });
+    const data = result.structuredContent as { used_credits: number; by_meter: Meter[]; reservations: { held: number; released: number; net: number } };
+    const start = Date.now() - 30 * 86_400_000 - 60_000;
+    const events = sim.signalFoundry.events().filter((e) => Date.parse(e.recorded_at) >= start);
+    const sum = (meter: string) => events.filter((e) => e.meter_type === meter).reduce((s, e) => s + e.quantity, 0);
+    const [basic, enrichment, held, released] = ['usage.basic_company', 'usage.enrichment_source', 'reservation.reserve', 'reservation.release'].map(sum) as [number, number, number, number];
+    expect(data.used_credits).toBeCloseTo(basic + enrichment, 6);
+    expect(data.reservations.held).toBeCloseTo(held, 6);
+    expect(data.reservations.released).toBeCloseTo(released, 6);
+    expect(data.reservations.net).toBeCloseTo(held - released, 6);
+    const used = [['usage.basic_company', basic], ['usage.enrichment_source', enrichment]].sort((a, b) => (b[1] as number) - (a[1] as number));
+    const lines = textOf(result).split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^signal-foundry used ${credits.format(basic + enrichment)} credits in the last 30 days`));
+    expect(lines[1]).toBe(`Used, by meter: ${used.map(([m, c]) => `${m} ${credits.format(c as number)}`).join(', ')}.`);
+    expect(lines[2]).toBe(`Reservations, apart from usage: held ${credits.format(held)}, released ${credits.format(released)} (net ${credits.format(held - released)}).`);
+  });
+
+  it('ledger on signal-foundry: says its "used" total counts reservation holds, and how to read usage only', async () => {
+    const result = await client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'signal-foundry' } });
+    const data = result.structuredContent as { entries: unknown[]; scanned: number; totals: { credits_used: number; count: number } };
+    // The upstream shows its newest 100 events; the scan covers exactly those.
+    const shown = sim.signalFoundry.events().slice(0, data.scanned);
+    const holds = shown.filter((e) => e.meter_type === 'reservation.reserve');
+    expect(holds.length).toBeGreaterThan(0);
+    const net = -holds.reduce((s, e) => s + e.quantity, 0);
+    expect(textOf(result).split('\n')[1]).toMatch(
+      new RegExp(` over ${data.totals.count} entries\\. "used" includes ${holds.length} reservation holds \\(${credits.format(net)}\\); entry_type "debit" reads usage only\\.$`),
+    );
+    const debits = await client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'signal-foundry', entry_type: 'debit' } });
+    expect(textOf(debits)).not.toMatch(/reservation holds/);
+  });
+
+  it('summary on synap: debits are the usage, no reservations, other entry types apart', async () => {
+    const result = await client.callTool({ name: 'get_credit_summary', arguments: { provider: 'synap', days: 90 } });
+    const data = result.structuredContent as { period: { start: string; end: string }; by_meter: Meter[]; reservations: null; other_movements: Array<{ entry_type: string; credits: number }> };
+    const rows = sim.synap.query({ from: data.period.start, to: data.period.end });
+    const others = new Map<string, number>();
+    for (const e of rows.filter((r) => r.entry_type !== 'debit')) others.set(e.entry_type, (others.get(e.entry_type) ?? 0) + e.delta);
+    expect(others.size).toBeGreaterThan(0);
+    expect(data.reservations).toBeNull();
+    expect(data.by_meter.every((m) => m.kind === 'usage')).toBe(true);
+    const apart = [...others].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || a[0].localeCompare(b[0])).slice(0, 4);
+    const lines = textOf(result).split('\n');
+    expect(lines[1]).toMatch(/^Used, by meter \(debits\): /);
+    expect(lines[2]).toBe(`No reservations on synap. Apart from usage, by entry type: ${apart.map(([t, c]) => `${t} ${c > 0 ? '+' : ''}${credits.format(c)}`).join(', ')}${others.size > 4 ? `, +${others.size - 4} more` : ''}.`);
   });
 
   const calls: Array<[string, Record<string, unknown>]> = [
@@ -82,6 +138,19 @@ describe.each(ERA_MODES)('stdio server with both providers, client era mode %s',
     expect(result.structuredContent).toMatchObject({ decision: 'insufficient', available_credits: available });
     expect((result.structuredContent as { shortfall_credits: number }).shortfall_credits).toBeCloseTo(250, 6);
     expect(textOf(result)).toMatch(/short by 250/);
+    // Synap has no reservations: nothing to wait for.
+    expect((result.structuredContent as { reserved_credits: null }).reserved_credits).toBeNull();
+    expect((result.structuredContent as { guidance: string }).guidance).toBe('Short by 250 credits: top up or make the write smaller.');
+  });
+
+  it('on signal-foundry, a shortfall with credits held advises waiting for them', async () => {
+    const { available_credits, reserved_credits } = sim.signalFoundry.balance();
+    expect(reserved_credits).toBeGreaterThan(0);
+    const result = await client.callTool({ name: 'check_balance', arguments: { provider: 'signal-foundry', required_credits: available_credits + 250 } });
+    const reserved = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(reserved_credits);
+    expect((result.structuredContent as { guidance: string }).guidance).toBe(
+      `Short by 250 credits: top up, wait for the ${reserved} reserved credits to be released, or make the write smaller.`,
+    );
   });
 
   it('prices a synap estimate into required_credits', async () => {
@@ -196,7 +265,9 @@ describe('stdio server configuration', () => {
     for (const name of ['check_balance', 'get_credit_summary', 'get_credit_ledger']) {
       const result = await client.callTool({ name, arguments: {} });
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toMatch(/Not configured: .*set SIGNAL_FOUNDRY_API_KEY or SYNAP_API_KEY/);
+      expect(textOf(result)).toBe(
+        'Not configured: No credit provider is configured: set SIGNAL_FOUNDRY_API_KEY or SYNAP_API_KEY and restart the server, or start it with --demo to try the built-in simulator.',
+      );
     }
     await client.close();
   });

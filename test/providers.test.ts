@@ -46,6 +46,27 @@ describe('Signal Foundry adapter', () => {
     expect(summary.derived_from_ledger).toBe(false);
   });
 
+  it('tells usage from reservations: the usage meters sum to used_credits, holds and releases apart', async () => {
+    const summary = await sf().getSummary({ days: 30, recentLimit: 1 });
+    const inWindow = sim.signalFoundry.events().filter((e) => Date.parse(e.recorded_at) >= Date.parse(summary.period.start));
+    const sum = (meter: string) => inWindow.filter((e) => e.meter_type === meter).reduce((s, e) => s + e.quantity, 0);
+    const kinds = Object.fromEntries(summary.by_meter.map((m) => [m.name, m.kind]));
+    expect(kinds).toEqual({
+      'usage.basic_company': 'usage',
+      'usage.enrichment_source': 'usage',
+      'reservation.reserve': 'reservation_hold',
+      'reservation.release': 'reservation_release',
+    });
+    const usage = summary.by_meter.filter((m) => m.kind === 'usage').reduce((s, m) => s + m.credits, 0);
+    expect(usage).toBeCloseTo(summary.used_credits, 6);
+    // The seeded history has reservations, and they exceed what was used: the bug this guards.
+    expect(sum('reservation.reserve')).toBeGreaterThan(summary.used_credits);
+    expect(summary.reservations!.held).toBeCloseTo(sum('reservation.reserve'), 6);
+    expect(summary.reservations!.released).toBeCloseTo(sum('reservation.release'), 6);
+    expect(summary.reservations!.net).toBeCloseTo(sum('reservation.reserve') - sum('reservation.release'), 6);
+    expect(summary.other_movements).toEqual([]);
+  });
+
   it('sends exactly one auth header, as a bearer token', async () => {
     await sf().getBalance();
     const last = sim.requestLog.at(-1)!;
@@ -89,6 +110,19 @@ describe('Synap adapter', () => {
     for (const e of debits) byMeter.set(e.metric_type ?? '(none)', (byMeter.get(e.metric_type ?? '(none)') ?? 0) - e.delta);
     for (const m of summary.by_meter) expect(m.credits).toBeCloseTo(byMeter.get(m.name)!, 6);
     expect(summary.by_meter).toHaveLength(byMeter.size);
+    // Every meter here is a debit's: all make up used_credits. Synap has no reservations; what
+    // else moved the balance is apart, by entry type, signed as it moved it.
+    expect(summary.by_meter.every((m) => m.kind === 'usage')).toBe(true);
+    expect(summary.reservations).toBeNull();
+    // 90 days, so a monthly top-up is always inside the window.
+    const quarter = await synap().getSummary({ days: 90, recentLimit: 1 });
+    const others = new Map<string, number>();
+    for (const e of sim.synap.query({ from: quarter.period.start, to: quarter.period.end }).filter((r) => r.entry_type !== 'debit')) {
+      others.set(e.entry_type, (others.get(e.entry_type) ?? 0) + e.delta);
+    }
+    expect(others.size).toBeGreaterThan(0);
+    expect(quarter.other_movements.map((o) => o.name).sort()).toEqual([...others.keys()].sort());
+    for (const o of quarter.other_movements) expect(o.credits).toBeCloseTo(others.get(o.name)!, 6);
   });
 
   it('sends a fresh correlation id per request and percent-encodes query values', async () => {

@@ -73,15 +73,42 @@ describe('Signal Foundry summary', () => {
       },
       meta: { days: 30, recent_limit: 10 },
     });
-    const { data } = await callTool(getCreditSummary, registry, { provider: 'signal-foundry' });
+    const { data, text } = await callTool(getCreditSummary, registry, { provider: 'signal-foundry' });
     expect(data).toMatchObject({
       used_credits: 42,
       period: { start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' },
-      by_meter: [{ meter: 'usage.basic_company', credits: 40 }, { meter: 'reservation.reserve', credits: 2 }],
+      by_meter: [{ meter: 'usage.basic_company', credits: 40, kind: 'usage' }, { meter: 'reservation.reserve', credits: 2, kind: 'reservation_hold' }],
+      reservations: { held: 2, released: 0, net: 2 },
       by_usage: [{ usage: 'list.enrich', credits: 42 }],
       recent_events: [{ id: '7', meter: 'usage.basic_company', usage: 'list.enrich', credits: -40, at: '2026-11-30T10:00:00Z' }],
       balance_snapshot: { available_credits: 1000, remaining_credits: null, reserved_credits: null },
     });
+    // The upstream's total is reported as it is; that its usage meters sum to less is said, not hidden.
+    expect(text.split('\n').slice(1, 4)).toEqual([
+      'Used, by meter: usage.basic_company 40.',
+      'The usage meters sum to 40; signal-foundry reports 42 used.',
+      'Reservations, apart from usage: held 2, released 0 (net 2).',
+    ]);
+  });
+
+  it('keeps a meter it does not know out of the usage, named apart', async () => {
+    serve('/api/signal-foundry/credits', {
+      summary: {
+        totalQuantity: 30,
+        availableCredits: 1000,
+        meterBreakdown: [{ meterType: 'usage.basic_company', quantity: 30 }, { meterType: 'bonus.grant', quantity: 500 }],
+      },
+    });
+    const { data, text } = await callTool(getCreditSummary, registry, { provider: 'signal-foundry' });
+    expect(data!.by_meter).toEqual([
+      { meter: 'bonus.grant', credits: 500, kind: 'other' },
+      { meter: 'usage.basic_company', credits: 30, kind: 'usage' },
+    ]);
+    expect(text.split('\n').slice(1, 4)).toEqual([
+      'Used, by meter: usage.basic_company 30.',
+      'Other meters, not counted as used: bonus.grant 500.',
+      'Reservations, apart from usage: held 0, released 0 (net 0).',
+    ]);
   });
 
   it('names a bad event field by its path', async () => {

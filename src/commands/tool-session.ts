@@ -3,7 +3,7 @@
 import type { Config } from '../config.js';
 import type { Demo } from '../demo.js';
 import { redact } from '../logger.js';
-import { ProviderRegistry } from '../providers/registry.js';
+import { FROM_TERMINAL, ProviderRegistry } from '../providers/registry.js';
 import type { ToolContext } from '../tools/define-tool.js';
 
 export interface ToolSession {
@@ -12,7 +12,7 @@ export interface ToolSession {
 }
 
 export function openToolSession(config: Config): ToolSession {
-  const registry = new ProviderRegistry(config);
+  const registry = new ProviderRegistry(config, Date.now, FROM_TERMINAL);
   return {
     context: { registry, signal: new AbortController().signal, now: Date.now, walk: config.walk, progress: () => {} },
     close: () => registry.closeAll(),

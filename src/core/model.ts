@@ -62,6 +62,25 @@ export interface NamedAmount {
   credits: number;
 }
 
+/**
+ * What a meter's credits are: `usage` makes up `used_credits`; a reservation holds credits
+ * before a run and releases what it did not use, so neither is usage; `other` is a meter the
+ * upstream names that credit-mcp does not know.
+ */
+export const METER_KINDS = ['usage', 'reservation_hold', 'reservation_release', 'other'] as const;
+export type MeterKind = (typeof METER_KINDS)[number];
+
+export interface MeterAmount extends NamedAmount {
+  kind: MeterKind;
+}
+
+/** Reservation movements in a period, apart from usage: `net` is what stayed held (held - released). */
+export interface ReservationTotals {
+  held: number;
+  released: number;
+  net: number;
+}
+
 export interface UsageEvent {
   id: string;
   at: string;
@@ -76,8 +95,12 @@ export interface UsageEvent {
 export interface UsageSummary {
   period: { start: string; end: string; days: number };
   used_credits: number;
-  by_meter: NamedAmount[];
+  by_meter: MeterAmount[];
   by_usage: NamedAmount[];
+  /** Null where the provider has no reservations (Synap). */
+  reservations: ReservationTotals | null;
+  /** Non-usage ledger movements by entry type, signed as they moved the balance (Synap's credits, expirations...). */
+  other_movements: NamedAmount[];
   recent_events: UsageEvent[];
   last_recorded_at: string | null;
   balance_snapshot: { available_credits: number; remaining_credits: number | null; reserved_credits: number | null } | null;

@@ -13,6 +13,6 @@ export function newestFirst(a: LedgerEntry, b: LedgerEntry): number {
   return Date.parse(b.created_at) - Date.parse(a.created_at) || (a.ledger_id < b.ledger_id ? 1 : a.ledger_id > b.ledger_id ? -1 : 0);
 }
 
-export function byLargest(rows: NamedAmount[]): NamedAmount[] {
+export function byLargest<T extends NamedAmount>(rows: T[]): T[] {
   return [...rows].sort((a, b) => Math.abs(b.credits) - Math.abs(a.credits) || a.name.localeCompare(b.name));
 }

@@ -1,6 +1,6 @@
 // A usage summary derived from a ledger, for providers that have a ledger but no summary.
 import { roundCredits } from '../core/format.js';
-import type { NamedAmount, PinnedFilters, UsageEvent, UsageSummary } from '../core/model.js';
+import type { MeterAmount, NamedAmount, PinnedFilters, UsageEvent, UsageSummary } from '../core/model.js';
 import type { LedgerWindow, PageOptions, SummaryRequest } from '../providers/provider.js';
 import { DAY_MS } from '../core/time.js';
 import { byLargest } from './filters.js';
@@ -18,6 +18,7 @@ export async function summarizeLedger(open: LedgerOpener, request: SummaryReques
   let used = 0;
   const meters = new Map<string, number>();
   const usages = new Map<string, number>();
+  const others = new Map<string, number>();
   const recent: UsageEvent[] = [];
   let lastRecordedAt: string | null = null;
 
@@ -41,7 +42,10 @@ export async function summarizeLedger(open: LedgerOpener, request: SummaryReques
         recent.push({ id: entry.ledger_id, at: entry.created_at, meter: entry.metric_type, usage: entry.category, credits: entry.delta, reference_type: null, reference_id: null });
       }
       // Usage is what debits spent; expirations and top-ups move the balance but are not usage.
-      if (entry.entry_type !== 'debit') return;
+      if (entry.entry_type !== 'debit') {
+        add(others, entry.entry_type, entry.delta);
+        return;
+      }
       const size = Math.abs(entry.delta);
       used += size;
       add(meters, entry.metric_type ?? NONE, size);
@@ -54,8 +58,11 @@ export async function summarizeLedger(open: LedgerOpener, request: SummaryReques
   return {
     period: { start, end, days: request.days },
     used_credits: roundCredits(used),
-    by_meter: named(meters),
+    // Every meter here is a debit's: all of them make up used_credits.
+    by_meter: named(meters).map((m): MeterAmount => ({ ...m, kind: 'usage' })),
     by_usage: named(usages),
+    reservations: null,
+    other_movements: named(others),
     recent_events: recent,
     last_recorded_at: lastRecordedAt,
     balance_snapshot: null,

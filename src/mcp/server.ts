@@ -30,7 +30,7 @@ export function createCreditServer(options: ServerOptions): McpServer {
   for (const tool of TOOLS) {
     server.registerTool(
       tool.name,
-      { description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: tool.annotations, _meta: DASHBOARD_LINK },
+      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: tool.annotations, _meta: DASHBOARD_LINK },
       (args, ctx) => call(tool, args, ctx, options),
     );
   }

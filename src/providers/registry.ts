@@ -49,11 +49,18 @@ export interface EnableHint {
   none(): string;
 }
 
-/** The server's own environment: keys in variables, read at start-up. */
+const ANY_KEY = () => PROVIDER_IDS.map((id) => PROVIDER_ENV[id].key).join(' or ');
+
+/** The server's own environment: keys in variables, read at start-up, so a new one needs a restart. */
 const FROM_ENVIRONMENT: EnableHint = {
   one: (id) => `set ${PROVIDER_ENV[id].key}`,
-  none: () =>
-    `set ${PROVIDER_IDS.map((id) => PROVIDER_ENV[id].key).join(' or ')} and restart, or start with --demo to try the built-in simulator`,
+  none: () => `set ${ANY_KEY()} and restart the server, or start it with --demo to try the built-in simulator`,
+};
+
+/** A terminal command's environment: it reads the variables each time it runs, and exits. */
+export const FROM_TERMINAL: EnableHint = {
+  one: (id) => `set ${PROVIDER_ENV[id].key} and run the command again`,
+  none: () => `set ${ANY_KEY()} and run the command again, or add --demo to try the built-in simulator`,
 };
 
 /** Providers someone else opened and will close (a remote server's per-key pool), lent for one request. */
@@ -69,9 +76,10 @@ export class ProviderRegistry {
   private readonly defaultProvider: ProviderId | undefined;
   private readonly enable: EnableHint;
 
-  constructor(source: Config | LentProviders, now: () => number = Date.now) {
+  /** `enable` words the "not configured" answer for a configured registry: the server's, unless a terminal command's. */
+  constructor(source: Config | LentProviders, now: () => number = Date.now, enable: EnableHint = FROM_ENVIRONMENT) {
     this.defaultProvider = source.defaultProvider;
-    this.enable = 'lent' in source ? source.enable : FROM_ENVIRONMENT;
+    this.enable = 'lent' in source ? source.enable : enable;
     for (const id of PROVIDER_IDS) {
       if ('lent' in source) {
         const lent = source.lent[id];

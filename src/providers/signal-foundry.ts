@@ -2,7 +2,8 @@
 // ledger; its recent events stand in for one, flagged partial at the upstream's 100-event cap.
 import { UpstreamClient, type UpstreamProfile } from '../http/client.js';
 import type * as z from 'zod';
-import type { Balance, LedgerEntry, LedgerPage, PinnedFilters, UsageEvent, UsageSummary } from '../core/model.js';
+import type { Balance, LedgerEntry, LedgerPage, MeterAmount, MeterKind, PinnedFilters, ReservationTotals, UsageEvent, UsageSummary } from '../core/model.js';
+import { roundCredits } from '../core/format.js';
 import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
 import { SignalFoundryBalance, SignalFoundrySummary } from './signal-foundry-wire.js';
 import { readWire } from './wire.js';
@@ -63,11 +64,14 @@ export class SignalFoundryProvider implements CreditProvider {
     const s = await this.fetchSummary(days, recentLimit, signal);
     const end = s.period_end ?? new Date(this.now()).toISOString();
     const start = s.period_start ?? new Date(Date.parse(end) - days * DAY_MS).toISOString();
+    const byMeter = byLargest(s.meter_breakdown.map((m): MeterAmount => ({ name: m.meter_type ?? 'unknown', credits: m.quantity, kind: meterKindOf(m.meter_type) })));
     return {
       period: { start, end, days },
       used_credits: s.used_credits,
-      by_meter: byLargest(s.meter_breakdown.map((m) => ({ name: m.meter_type ?? 'unknown', credits: m.quantity }))),
+      by_meter: byMeter,
       by_usage: byLargest(s.usage_breakdown.map((u) => ({ name: u.usage_key ?? 'unknown', credits: u.quantity }))),
+      reservations: reservationTotals(byMeter),
+      other_movements: [],
       recent_events: s.recent_events.slice(0, recentLimit).map(toUsageEvent),
       last_recorded_at: s.last_recorded_at,
       balance_snapshot: { available_credits: s.available_credits, remaining_credits: s.remaining_credits, reserved_credits: s.reserved_credits },
@@ -124,6 +128,23 @@ function toLedgerEntry(event: UsageEvent): LedgerEntry {
     category: event.usage,
     created_at: event.at,
   };
+}
+
+/**
+ * What a Signal Foundry meter counts as. Its `totalQuantity` (used_credits) is consumption: the
+ * `usage.*` meters. A reservation holds credits before a run and releases what the run left.
+ */
+export function meterKindOf(meter: string | null): MeterKind {
+  if (meter === 'reservation.reserve') return 'reservation_hold';
+  if (meter === 'reservation.release') return 'reservation_release';
+  return meter?.startsWith('usage.') ? 'usage' : 'other';
+}
+
+function reservationTotals(meters: MeterAmount[]): ReservationTotals {
+  const sum = (kind: MeterKind) => roundCredits(meters.filter((m) => m.kind === kind).reduce((total, m) => total + m.credits, 0));
+  const held = sum('reservation_hold');
+  const released = sum('reservation_release');
+  return { held, released, net: roundCredits(held - released) };
 }
 
 /** Ledger vocabulary for Signal Foundry meters, so `entry_type: "debit"` means the same on both providers. */

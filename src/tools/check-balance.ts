@@ -38,9 +38,8 @@ const output = z.object({
 
 export const checkBalance = defineTool({
   name: 'check_balance',
-  description:
-    'Credit balance now (never cached), with reserved credits and next expiry. ' +
-    'Pass required_credits (or a synap estimate) to decide if a write is affordable. Decide writes here, not on history.',
+  title: 'Check credit balance',
+  description: 'Balance now (never cached): reserved, next expiry. Pass required_credits (or a synap estimate) to decide a write. Decide writes here.',
   input,
   output,
   annotations: READ_ONLY,
@@ -73,7 +72,7 @@ export const checkBalance = defineTool({
       decision === 'sufficient'
         ? `Enough for this write: ${formatCredits(balance.available_credits - required!)} credits would remain. Re-check if time passes before the write.`
         : decision === 'insufficient'
-          ? `Short by ${formatCredits(shortfall_credits!)} credits: top up, wait for reserved credits to be released, or make the write smaller.`
+          ? shortfallAdvice(shortfall_credits!, balance.reserved_credits)
           : 'Pass required_credits (or estimate on synap) to get a decision for a planned write.';
     const data = {
       provider: provider.id,
@@ -97,3 +96,11 @@ export const checkBalance = defineTool({
     return { text: lines.join('\n'), data };
   },
 });
+
+/** Waiting helps only where credits are held: not on a provider without reservations (null), nor with none held. */
+function shortfallAdvice(shortfall: number, reserved: number | null): string {
+  const short = `Short by ${formatCredits(shortfall)} credits:`;
+  return reserved
+    ? `${short} top up, wait for the ${formatCredits(reserved)} reserved credits to be released, or make the write smaller.`
+    : `${short} top up or make the write smaller.`;
+}

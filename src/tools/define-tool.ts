@@ -31,6 +31,8 @@ export interface ToolAnnotations {
 
 export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   name: string;
+  /** What a host shows a person; the description is what the agent reads. */
+  title: string;
   description: string;
   input: I;
   output: O;
@@ -41,6 +43,7 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
 
 export interface CreditTool {
   name: string;
+  title: string;
   description: string;
   annotations: ToolAnnotations;
   /**
@@ -61,9 +64,9 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: T
   // Worked out on first use (the first tools/list, or a refused argument), not at start-up.
   const inputJson = once(() => toJsonSchema(spec.input, 'input'));
   const outputJson = once(() => slimOutputSchema(toJsonSchema(spec.output, 'output')) as Record<string, unknown>);
-  // No `title`: hosts show the name, and every listed byte costs the agent tokens.
   return {
     name: spec.name,
+    title: spec.title,
     description: spec.description,
     annotations: spec.annotations,
     inputSchema: published(inputJson, (value) => ({ value })),
@@ -149,20 +152,22 @@ function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string,
  * Every tools/list byte is paid for in the agent's context. The published output schema keeps
  * every property and its type but drops `required` and `additionalProperties`: the server
  * always sends every key (tests hold each answer to the full zod schema), so they would only
- * repeat each name.
+ * repeat each name. Below the root, a non-null object's `type` goes too: its `properties`
+ * already say it is one (the root keeps it, as MCP requires).
  */
-function slimOutputSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(slimOutputSchema);
+function slimOutputSchema(node: unknown, root = true): unknown {
+  if (Array.isArray(node)) return node.map((n) => slimOutputSchema(n, false));
   if (!node || typeof node !== 'object') return node;
   const { anyOf } = node as { anyOf?: Array<Record<string, unknown>> };
   if (anyOf?.length === 2 && anyOf[1]?.type === 'null' && typeof anyOf[0]?.type === 'string') {
     // {anyOf: [{type: object, ...}, {type: null}]} says the same as {type: [object, null], ...}.
-    return slimOutputSchema({ ...anyOf[0], type: [anyOf[0].type, 'null'] });
+    return slimOutputSchema({ ...anyOf[0], type: [anyOf[0].type, 'null'] }, false);
   }
+  const implied = !root && (node as Record<string, unknown>).type === 'object' && 'properties' in node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'additionalProperties' || k === 'required') continue;
-    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, slimOutputSchema(s)])) : slimOutputSchema(v);
+    if (k === 'additionalProperties' || k === 'required' || (k === 'type' && implied)) continue;
+    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, slimOutputSchema(s, false)])) : slimOutputSchema(v, false);
   }
   return out;
 }

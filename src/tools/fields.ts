@@ -5,7 +5,7 @@ import { PROVIDER_IDS } from '../core/model.js';
 export const providerArg = z
   .enum(PROVIDER_IDS)
   .optional()
-  .describe('Needed only when several are configured.');
+  .describe('Only if several are configured.');
 
 export const providerOut = z.string();
 

@@ -48,9 +48,8 @@ const output = z.object({
 
 export const getCreditLedger = defineTool({
   name: 'get_credit_ledger',
-  description:
-    'Ledger rows newest first, with exact totals over every entry scanned; next_cursor pages the same pinned snapshot. ' +
-    'History: decide writes on check_balance.',
+  title: 'Credit ledger',
+  description: 'Rows newest first, exact totals over all scanned; next_cursor pages one pinned snapshot. History: decide writes on check_balance.',
   input,
   output,
   annotations: READ_ONLY,
@@ -93,7 +92,7 @@ export const getCreditLedger = defineTool({
     const lines = [
       `${provider.id} ledger${result.filters.entry_type ? ` (${result.filters.entry_type})` : ''}, ${result.filters.from ? `${shortTime(result.filters.from)} to` : 'up to'} ${shortTime(result.filters.to)}: ` +
         `${result.total_matching ?? `${result.scanned}+`} matching, ${result.complete ? 'all' : result.scanned} scanned.`,
-      `Totals: added ${formatCredits(t.credits_added)}, used ${formatCredits(t.credits_used)}, net ${formatCredits(t.net)} over ${t.count} entries.`,
+      `Totals: added ${formatCredits(t.credits_added)}, used ${formatCredits(t.credits_used)}, net ${formatCredits(t.net)} over ${t.count} entries.${holdsNote(result)}`,
       `Top categories: ${result.by_category.slice(0, 3).map((c) => `${(c.category ?? '(none)').slice(0, 40)} ${formatCredits(c.net)}`).join(', ') || 'none'}.`,
       result.entries.length ? `Rows ${first}-${first + result.entries.length - 1}, newest first:` : 'No rows at this position.',
       ...result.entries.slice(0, 5).map(row),
@@ -135,6 +134,16 @@ function explain(provider: string, r: LedgerResult): { partial_reason: string | 
         ? `The scan used its time budget: ${covered}; call again with next_cursor to resume it.`
         : `scan_limit ${r.scan_limit} reached: ${covered}; raise scan_limit or narrow from/to for exact totals.`;
   return { partial_reason: join(why, moved), note: null };
+}
+
+/**
+ * `credits_used` sums every negative delta, so on a ledger with reservations it counts holds
+ * too (Signal Foundry's `reserve` rows); said where it does, so it is not read as usage.
+ */
+function holdsNote(r: LedgerResult): string {
+  const holds = r.filters.entry_type === undefined ? r.by_metric.find((m) => m.metric_type === 'reservation.reserve') : undefined;
+  if (!holds) return '';
+  return ` "used" includes ${holds.count} reservation holds (${formatCredits(holds.net)}); entry_type "debit" reads usage only.`;
 }
 
 function row(e: LedgerEntry): string {

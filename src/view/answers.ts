@@ -1,7 +1,7 @@
 // The three structured answers, as far as the view reads them (the tools' output schemas hold
 // the rest), and which one a result carries: told apart by keys only the one of them has. The
 // pieces they share with the credit model are the model's own types.
-import type { Balance, LedgerEntry, UsageEvent } from '../core/model.js';
+import type { Balance, LedgerEntry, MeterKind, ReservationTotals, UsageEvent } from '../core/model.js';
 
 export { PROVIDER_IDS as PROVIDERS, type ProviderId } from '../core/model.js';
 
@@ -18,8 +18,10 @@ export interface SummaryAnswer {
   provider: string;
   period: { start: string; end: string; days: number };
   used_credits: number;
-  by_meter: Array<{ meter: string; credits: number }>;
+  by_meter: Array<{ meter: string; credits: number; kind: MeterKind }>;
   by_usage: Array<{ usage: string; credits: number }>;
+  reservations: ReservationTotals | null;
+  other_movements: Array<{ entry_type: string; credits: number }>;
   recent_events: UsageEvent[];
   last_recorded_at: string | null;
   balance_snapshot: { available_credits: number; remaining_credits: number | null; reserved_credits: number | null } | null;

@@ -9,6 +9,30 @@ import { button, choice, figure, figures, header, note, table, type Actions } fr
 /** The periods offered; the one asked for joins them when it is another. */
 const PERIODS = [7, 30, 90, 365];
 
+const KIND_NAMES: Record<string, string> = { reservation_hold: 'reservation hold', reservation_release: 'reservation release', other: 'not usage' };
+
+/** What moved credits without being usage: reservations (Signal Foundry), other entry types (Synap). */
+function apartFromUsage(s: SummaryAnswer): HTMLElement {
+  const r = s.reservations;
+  const meters = s.by_meter.filter((m) => m.kind !== 'usage');
+  return el(
+    'section',
+    { class: 'panel apart', 'data-list': 'apart' },
+    el('h3', {}, 'Apart from usage'),
+    r
+      ? figures(
+          figure('Reservations held', r.held, 'reservations.held'),
+          figure('Released', r.released, 'reservations.released'),
+          figure('Net (held − released)', r.net, 'reservations.net'),
+        )
+      : note(`No reservations on ${s.provider}.`, 'info', 'reservations'),
+    meters.length > 0 ? bars('Meters not counted as used', 'by_meter.apart', meters.map((m) => ({ name: m.meter, value: m.credits, note: KIND_NAMES[m.kind] }))) : null,
+    s.other_movements.length > 0
+      ? bars('Other entry types', 'other_movements', s.other_movements.map((o) => ({ name: o.entry_type, value: o.credits })), { signed: true })
+      : null,
+  );
+}
+
 export function renderSummary(s: SummaryAnswer, actions: Actions): Node[] {
   const periods = [...new Set([...PERIODS, s.period.days])].sort((a, b) => a - b);
   const snapshot = s.balance_snapshot;
@@ -31,9 +55,10 @@ export function renderSummary(s: SummaryAnswer, actions: Actions): Node[] {
     el(
       'div',
       { class: 'pair' },
-      bars('By meter', 'by_meter', s.by_meter.map((m) => ({ name: m.meter, value: m.credits }))),
-      bars('By usage', 'by_usage', s.by_usage.map((u) => ({ name: u.usage, value: u.credits }))),
+      bars('Used, by meter', 'by_meter', s.by_meter.filter((m) => m.kind === 'usage').map((m) => ({ name: m.meter, value: m.credits }))),
+      bars('Used, by usage', 'by_usage', s.by_usage.map((u) => ({ name: u.usage, value: u.credits }))),
     ),
+    apartFromUsage(s),
     table(`Recent events (${s.recent_events.length})`, 'recent_events', s.recent_events, (e) => e.id, [
       { title: 'When', cell: (e) => shortTime(e.at) },
       { title: 'Meter', cell: (e) => e.meter ?? '' },
