@@ -172,14 +172,11 @@ describe('seeded data', () => {
     expect(Date.parse(pack.expires_at!) - ANCHOR).toBeGreaterThan(40 * DAY);
   });
 
-  it('generates a 100k-entry ledger quickly', async () => {
-    const started = performance.now();
+  // How fast it generates is the bench's to say (tests assert no wall-clock time); this checks the rows.
+  it('generates a 100k-entry ledger that pages like a small one', async () => {
     const big = await startSimulator({ now: clock, synapLedgerSize: 100_000 });
-    const elapsed = performance.now() - started;
     try {
       expect(big.synap.entries()).toHaveLength(100_000);
-      // The budget is 1 s; the margin absorbs a loaded CI machine.
-      expect(elapsed).toBeLessThan(2500);
       const page = await call<SynapLedgerPage>(big, ledgerUrl({ entry_type: 'debit', offset: 50_000, limit: 100 }));
       expect(page.body.entries).toEqual(big.synap.query({ entry_type: 'debit' }).slice(50_000, 50_100));
     } finally {
@@ -603,9 +600,8 @@ describe('faults, latency and shutdown', () => {
     doomed.injectFault({ kind: 'hang' });
     const pending = fetch(`${doomed.url}/v1/credits/balance`).catch((error: unknown) => error);
     while (doomed.stats.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
-    const started = performance.now();
+    // close() must not wait for the hung request: it ends it (the test's own timeout catches a hang).
     await doomed.close();
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(await pending).toBeInstanceOf(Error);
   });
 });
