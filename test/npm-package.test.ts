@@ -25,21 +25,21 @@ let work: string;
 let clone: string;
 let installed: string;
 let packed: PackResult;
-const env = () => ({ PATH: process.env.PATH ?? '', HOME: work, npm_config_cache: join(work, 'npm-cache') });
+const env = () => ({ PATH: process.env.PATH ?? '', HOME: work, npm_config_cache: join(work, 'npm-cache'), npm_config_update_notifier: 'false' });
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'credit-mcp-npm-'));
   clone = join(work, 'clone');
-  execFileSync('git', ['clone', '--quiet', root, clone], { stdio: 'ignore' });
+  execFileSync('git', ['clone', '--quiet', root, clone], { stdio: 'pipe' });
   expect(existsSync(join(clone, 'dist'))).toBe(false);
   symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
-  const out = execFileSync('npm', ['pack', '--json', '--loglevel=error'], { cwd: clone, encoding: 'utf8', env: env() });
+  const out = execFileSync('npm', ['pack', '--json', '--loglevel=error'], { cwd: clone, encoding: 'utf8', env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   // npm prints the lifecycle banner ("> credit-mcp@... prepack") before the JSON.
   [packed] = JSON.parse(out.slice(out.indexOf('\n[') + 1)) as PackResult[];
   installed = join(work, 'empty');
   mkdirSync(installed);
   writeFileSync(join(installed, 'package.json'), '{ "private": true }\n');
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(clone, packed.filename)], { cwd: installed, env: env(), stdio: 'ignore' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(clone, packed.filename)], { cwd: installed, env: env(), stdio: 'pipe' });
 }, 180_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -113,8 +113,10 @@ describe('the npm package, packed from a fresh clone', () => {
     }
   });
 
-  it('npx credit-mcp http --demo serves /metrics (prom-client is in the bundle too)', async () => {
-    const child = spawn('npx', ['--no-install', 'credit-mcp', 'http', '--demo', '--port', '0'], { cwd: installed, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+  it('credit-mcp http --demo serves /metrics (prom-client is in the bundle too)', async () => {
+    // The bin npx ran above, started directly so that SIGTERM reaches the server itself.
+    const bin = join(installed, 'node_modules/.bin/credit-mcp');
+    const child = spawn(bin, ['http', '--demo', '--port', '0'], { cwd: installed, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let err = '';
@@ -129,7 +131,9 @@ describe('the npm package, packed from a fresh clone', () => {
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toContain('# TYPE credit_mcp_upstream_requests_total counter');
     } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      await exited;
     }
   });
 });
