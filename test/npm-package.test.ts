@@ -35,7 +35,7 @@ beforeAll(() => {
   symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
   const out = execFileSync('npm', ['pack', '--json', '--loglevel=error'], { cwd: clone, encoding: 'utf8', env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   // npm prints the lifecycle banner ("> credit-mcp@... prepack") before the JSON.
-  [packed] = JSON.parse(out.slice(out.indexOf('\n[') + 1)) as PackResult[];
+  packed = (JSON.parse(out.slice(out.indexOf('\n[') + 1)) as PackResult[])[0]!;
   installed = join(work, 'empty');
   mkdirSync(installed);
   writeFileSync(join(installed, 'package.json'), '{ "private": true }\n');
