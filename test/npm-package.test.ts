@@ -69,6 +69,19 @@ describe('the npm package, packed from a fresh clone', () => {
     expect(out.trim()).toBe(ownPackage.version);
   });
 
+  it('runs from the clone as the README says: npx inside it, node dist/cli.js, and npm link', () => {
+    // prepack built the clone's dist/ above, as `npm run build` would.
+    expect(execFileSync('npx', ['--no-install', 'credit-mcp', '--version'], { cwd: clone, encoding: 'utf8', env: env() }).trim()).toBe(ownPackage.version);
+    expect(execFileSync(process.execPath, [join(clone, 'dist/cli.js'), '--version'], { cwd: work, encoding: 'utf8', env: env() }).trim()).toBe(ownPackage.version);
+    // npm link into a global folder of the test's own, then the bare command on PATH.
+    const prefix = join(work, 'global');
+    execFileSync('npm', ['link', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: clone, env: { ...env(), npm_config_prefix: prefix }, stdio: 'pipe' });
+    const linked = { ...env(), PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` };
+    expect(execFileSync('credit-mcp', ['--version'], { cwd: work, encoding: 'utf8', env: linked }).trim()).toBe(ownPackage.version);
+    const balance = JSON.parse(execFileSync('credit-mcp', ['balance', '--demo', '--provider', 'synap', '--json'], { cwd: work, encoding: 'utf8', env: linked })) as { provider: string };
+    expect(balance.provider).toBe('synap');
+  });
+
   it('npx credit-mcp --demo serves the three tools over stdio and answers real calls', async () => {
     const transport = new StdioClientTransport({ command: 'npx', args: ['--no-install', 'credit-mcp', '--demo'], cwd: installed, env: env() });
     const client = new Client({ name: 'npm-package-test', version: '1' });
