@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './helpers.js';
-import { startHttpServer, type HttpServer } from './remote.js';
+import { INITIALIZE, MCP_ACCEPT, rawToolCall, startHttpServer, type HttpServer } from './remote.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const README = readFileSync(join(root, 'README.md'), 'utf8');
@@ -32,7 +32,6 @@ const pattern = (line: string) => new RegExp(`^${line.split('...').map((part) =>
 
 let server: HttpServer;
 beforeAll(async () => {
-  if (!haveCurl) throw new Error('No curl on PATH: .ci/run installs it when missing; locally, apt-get install curl.');
   server = await startHttpServer({}, ['--demo']);
 }, 30_000);
 afterAll(async () => {
@@ -40,6 +39,9 @@ afterAll(async () => {
 });
 
 describe.skipIf(!haveCurl && !process.env.CI)('README curl sessions against credit-mcp http', () => {
+  beforeAll(() => {
+    if (!haveCurl) throw new Error('No curl on PATH: .ci/run installs it when missing; locally, apt-get install curl.');
+  });
   for (const era of ['2026-07-28', '2025-11-25']) {
     it(`the ${era} session answers as the README shows`, async () => {
       const script = block(era, 'sh');
@@ -69,4 +71,41 @@ describe.skipIf(!haveCurl && !process.env.CI)('README curl sessions against cred
       expect(balance.available_credits).toBeGreaterThanOrEqual(500);
     });
   }
+});
+
+// The README's table of answers, the two `POST /mcp` rows, as the server gives them.
+describe('POST /mcp answer types per era', () => {
+  const post = (headers: Record<string, string>, body: string) => fetch(server.mcp, { method: 'POST', headers, body });
+  const type = (res: Response) => (res.headers.get('content-type') ?? '').split(';')[0];
+
+  it('2026-07-28: JSON, events when progress is asked for, 400 for a missing Mcp-Name', async () => {
+    const plain = rawToolCall('modern', 'check_balance', { provider: 'synap' });
+    const res = await post(plain.headers, plain.body);
+    expect([res.status, type(res)]).toEqual([200, 'application/json']);
+    await res.text();
+    const progress = rawToolCall('modern', 'get_credit_ledger', { provider: 'synap', limit: 1 }, 'p1');
+    const streamed = await post(progress.headers, progress.body);
+    expect([streamed.status, type(streamed)]).toEqual([200, 'text/event-stream']);
+    expect(await streamed.text()).toContain('"method":"notifications/progress"');
+    const { 'mcp-name': _name, ...unnamed } = plain.headers;
+    const refused = await post(unnamed, plain.body);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('Mcp-Name header is absent');
+  });
+
+  it('2025: events for every answer, initialize included; 406 without both types in Accept; 202 for a notification', async () => {
+    const init = await post(MCP_ACCEPT, JSON.stringify(INITIALIZE));
+    expect([init.status, type(init)]).toEqual([200, 'text/event-stream']);
+    await init.text();
+    const call = rawToolCall('legacy', 'check_balance', { provider: 'synap' });
+    const answered = await post(call.headers, call.body);
+    expect([answered.status, type(answered)]).toEqual([200, 'text/event-stream']);
+    await answered.text();
+    const jsonOnly = await post({ ...MCP_ACCEPT, accept: 'application/json' }, JSON.stringify(INITIALIZE));
+    expect(jsonOnly.status).toBe(406);
+    await jsonOnly.text();
+    const note = await post(MCP_ACCEPT, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    expect(note.status).toBe(202);
+    await note.text();
+  });
 });
