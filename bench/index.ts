@@ -21,8 +21,15 @@ const sections: Record<string, () => Promise<string>> = {
   http: benchHttp,
 };
 // `npm run bench -- cold-start memory` runs only those sections; no name runs them all.
-const asked = process.argv.slice(2);
+// scripts/bench.mjs runs this with --check first, before it builds dist/: names only, no bench.
+const check = process.argv[2] === '--check';
+const asked = process.argv.slice(check ? 3 : 2);
 const unknown = asked.filter((name) => !(name in sections));
-if (unknown.length) throw new Error(`unknown bench section ${unknown.join(', ')}; sections: ${Object.keys(sections).join(', ')}`);
+if (unknown.length) {
+  // One line and exit 2, as the server's own start-up refusals: a typo is not a stack trace.
+  process.stderr.write(`bench: unknown section ${unknown.map((n) => `"${n}"`).join(', ')}; the sections are ${Object.keys(sections).join(', ')}\n`);
+  process.exit(2);
+}
+if (check) process.exit(0);
 out(`credit-mcp bench, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
 for (const [name, run] of Object.entries(sections)) if (!asked.length || asked.includes(name)) out(await run());

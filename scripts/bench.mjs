@@ -1,5 +1,6 @@
-// Bundles bench/ (TypeScript) into .bench/ and runs it; dist/cli.js must be built first.
-// --expose-gc lets the memory bench read the retained heap after a full collection.
+// `npm run bench`: bundles bench/ (TypeScript) into .bench/, checks the section names asked
+// for (an unknown one is refused in one line, before anything is built), builds dist/ and runs
+// it. --expose-gc lets the memory bench read the retained heap after a full collection.
 // `npm run bench -- cold-start http` runs only the sections named.
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -25,5 +26,10 @@ await build({
   outExtension: { '.js': '.mjs' },
   ...NODE_BUNDLE,
 });
-const run = spawnSync(process.execPath, ['--expose-gc', `${root}.bench/bench.mjs`, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+const node = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
+const names = process.argv.slice(2);
+const checked = node([`${root}.bench/bench.mjs`, '--check', ...names]);
+if (checked !== 0) process.exit(checked);
+const built = node([`${root}scripts/build.mjs`]);
+if (built !== 0) process.exit(built);
+process.exit(node(['--expose-gc', `${root}.bench/bench.mjs`, ...names]));

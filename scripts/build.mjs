@@ -7,6 +7,7 @@
 import { build } from 'esbuild';
 import { NODE_BUNDLE } from './node-bundle.mjs';
 import { readdirSync, readFileSync, statSync, existsSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,16 +65,28 @@ const embedView = (html) => ({
 });
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-const view = embedView(await buildView());
-await build({
+const html = await buildView();
+const view = embedView(html);
+const { metafile } = await build({
   entryPoints: { cli: join(root, 'src/cli.ts') },
   outdir: join(root, 'dist'),
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
+  metafile: true,
   ...NODE_BUNDLE,
   plugins: [view],
 });
+// The npm package declares no dependencies (they are all devDependencies): whatever dist/
+// imports must be inside it or a Node built-in, or `npx credit-mcp` would fail on first use.
+// (`node:` names count even when this Node lacks one: undici loads node:sqlite only where it exists.)
+const outside = Object.values(metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && !i.path.startsWith('node:') && !isBuiltin(i.path));
+if (outside.length) throw new Error(`build: dist/ imports ${[...new Set(outside.map((i) => i.path))].join(', ')} from outside the bundle; the published package carries no dependencies`);
 if (!embedded) throw new Error('build: src/mcp/dashboard-page.ts was not bundled, so the page would be read from a file the .mcpb lacks');
 chmodSync(out, 0o755);
 // dist/ is ESM wherever it is copied (the .mcpb has no package.json of ours).
 writeFileSync(join(root, 'dist/package.json'), '{ "type": "module" }\n');
+// The figures README.md quotes (test/bundle.test.ts holds it to them).
+const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.js'));
+const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
+const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
+console.error(`build: dist/cli.js and ${outputs.length - 1} chunks, ${kB(bytes)}, importing only Node built-ins; dashboard page ${kB(Buffer.byteLength(html))}`);

@@ -1,8 +1,8 @@
 // `npm run pack`: the MCP bundle. The server is fully bundled by esbuild, so the .mcpb holds
 // the manifest, dist/ and the README, and no node_modules at all.
-import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,4 +19,6 @@ for (const file of ['manifest.json', 'README.md', 'dist']) cpSync(join(root, fil
 const mcpb = join(root, 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js');
 const run = spawnSync(process.execPath, [mcpb, 'pack', stage, out], { stdio: 'inherit' });
 rmSync(stage, { recursive: true, force: true });
+// The figure README.md quotes, in kB of 1000 bytes (mcpb's own "package size" counts KiB).
+if (run.status === 0) console.error(`pack: ${basename(out)}, ${(statSync(out).size / 1000).toFixed(1)} kB`);
 process.exit(run.status ?? 1);

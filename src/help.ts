@@ -69,7 +69,10 @@ http takes the options above (--demo too) and these, each also read from its var
                                   CREDIT_MCP_HTTP_ALLOWED_HOSTS  host names clients use (Host, Origin)
                                   CREDIT_MCP_HTTP_GRACE_MS  SIGTERM waits this long for calls (default 10000)
 It writes "listening on http://HOST:PORT/mcp" to stderr once listening, and one access-log line
-per request. GET /healthz answers 200 without auth (to an allowed Host, as every path).
+per request. POST /mcp answers JSON in the 2026-07-28 era (events when a call asks for progress)
+and server-sent events to every request in the 2025 revisions; README.md, "Talk to it with
+curl", shows a session in each. GET /healthz answers 200 without auth (to an allowed Host, as
+every path).
 GET /metrics: Prometheus text format (upstream requests, cache lookups, rate-limit waits, store
 errors, mcp_server_operation_duration_seconds by method and tool); see README.md, Metrics.
 

@@ -41,6 +41,36 @@ afterAll(async () => {
   await sim.close();
 });
 
+/** A README figure, by the words around it: "about N kB". */
+function readmeFigure(pattern: RegExp): number[] {
+  const m = pattern.exec(readFileSync(join(root, 'README.md'), 'utf8'));
+  if (!m) throw new Error(`README.md no longer says ${pattern}`);
+  return m.slice(1).map(Number);
+}
+/** README figures are rounded by hand: within 5% of what was built (360 for 390 is not). */
+const near = (readme: number, built: number) => expect(Math.abs(readme - built) / built, `README says ${readme}, the build gives ${built.toFixed(1)}`).toBeLessThan(0.05);
+
+describe('the README size figures, against what was built', () => {
+  it('the .mcpb', () => {
+    const [kB] = readmeFigure(/`credit-mcp-<version>\.mcpb` \(about\s+(\d+) kB/);
+    near(kB!, statSync(join(root, bundle)).size / 1000);
+  });
+
+  it('the dashboard page', () => {
+    const [kB] = readmeFigure(/one HTML file of\s+about (\d+) kB/);
+    near(kB!, statSync(join(root, 'dist/view/dashboard.html')).size / 1000);
+  });
+
+  it('the npm tarball, packed and unpacked', () => {
+    const [kB, MB] = readmeFigure(/The tarball is about (\d+) kB \(([\d.]+) MB unpacked[;)]/);
+    // dist/ is built already: --ignore-scripts keeps prepack from building it again under other tests.
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--loglevel=error'], { cwd: root, encoding: 'utf8' });
+    const [packed] = JSON.parse(out) as Array<{ size: number; unpackedSize: number }>;
+    near(kB!, packed!.size / 1000);
+    near(MB!, packed!.unpackedSize / 1e6);
+  });
+});
+
 describe('the .mcpb bundle', () => {
   it('is small and ships no node_modules', () => {
     expect(statSync(join(root, bundle)).size).toBeLessThan(1024 * 1024);
