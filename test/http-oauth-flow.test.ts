@@ -7,7 +7,8 @@
 // Two tenants from the tenants file see only their own rows, and one's cursor is refused to the other.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -25,6 +26,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, startSimulator, textOf, type EraMode, type Simulator, type ToolResult } from './helpers.js';
 import { findNginx, freePort, startNginx, type Nginx } from './nginx.js';
 import { startHttpServer, type HttpServer } from './remote.js';
+
+const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+const EXAMPLE_URL = 'https://mcp.example.com/mcp';
+function readmeSnippet(host: string): string {
+  const match = new RegExp(`<!-- sign-in: ${host} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\``).exec(README);
+  if (!match) throw new Error(`README has no sign-in snippet for ${host}`);
+  return match[1]!;
+}
 
 /** Who signs in, and the organisation (tenant) each account belongs to. */
 const ACCOUNTS: Record<string, string> = { alice: 'acme', bob: 'globex' };
@@ -204,9 +213,16 @@ describe('signing in to the server directly', () => {
   let alice: Awaited<ReturnType<typeof signIn>>;
   let bob: Awaited<ReturnType<typeof signIn>>;
 
+  it('the README’s sign-in snippets need the URL alone', () => {
+    expect(readmeSnippet('claude-code').trim()).toBe(`claude mcp add --transport http credits ${EXAMPLE_URL}`);
+    expect(JSON.parse(readmeSnippet('vscode'))).toEqual({ servers: { credits: { type: 'http', url: EXAMPLE_URL } } });
+  });
+
   it('completes the authorization-code flow: 401, metadata, registration, authorize with PKCE, token', async () => {
     const before = as.seen.length;
-    alice = await signIn(new URL(directUrl), 'alice', 'modern');
+    // The VS Code snippet's URL, this server's in place of the example domain.
+    const { url: snippetUrl } = (JSON.parse(readmeSnippet('vscode')) as { servers: { credits: { url: string } } }).servers.credits;
+    alice = await signIn(new URL(snippetUrl.replace(EXAMPLE_URL, directUrl)), 'alice', 'modern');
     const asked = as.seen.slice(before);
     const at = (what: RegExp) => asked.findIndex((s) => what.test(s));
     expect(at(/^GET \/\.well-known\/(oauth-authorization-server|openid-configuration)/)).toBeGreaterThanOrEqual(0);

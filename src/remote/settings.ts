@@ -155,7 +155,7 @@ export function checkHttpSafety(settings: HttpSettings, providers: Config['provi
   if (isLoopback(settings.host)) return;
   if (!settings.tokens.length && !settings.keysFromRequest) {
     throw new ConfigError(
-      `CREDIT_MCP_HTTP_HOST (--host) ${settings.host} is not loopback, and nothing would stop anyone who reaches it from using the server's keys: set CREDIT_MCP_HTTP_TOKENS (clients send one as a bearer token), or CREDIT_MCP_KEYS_FROM_REQUEST=true (clients send their own upstream keys).`,
+      `CREDIT_MCP_HTTP_HOST (--host) ${settings.host} is not loopback, and nothing would stop anyone who reaches it from using the server's keys: set CREDIT_MCP_HTTP_TOKENS (clients send one as a bearer token), or CREDIT_MCP_KEYS_FROM_REQUEST=true (clients send their own upstream keys), or CREDIT_MCP_OAUTH_ISSUER with CREDIT_MCP_PUBLIC_URL (clients sign in).`,
     );
   }
   if (!settings.allowedHosts.length) {
