@@ -25,8 +25,8 @@ variable shown; a flag wins):
   --walk-budget-ms N              CREDIT_MCP_WALK_BUDGET_MS  time one call may spend walking a ledger,
                                                            rate-limit waits included, 1000..600000 (default 30000)
   --cache-entries N               CREDIT_MCP_CACHE_ENTRIES  ledger entries kept in memory per provider and
-                                                           key (http --keys-from-request: all keys
-                                                           together), re-checked by count on every use,
+                                                           key (http --keys-from-request or a tenants
+                                                           file: all keys together), re-checked by count on every use,
                                                            0..10000000 (default 200000; 0 turns it off)
   --synap-page-size N             CREDIT_MCP_SYNAP_PAGE_SIZE  Synap ledger entries asked per page, 1..10000
                                                            (default 1000; less once the upstream serves less)

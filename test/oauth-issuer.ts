@@ -11,7 +11,11 @@ export interface TestIssuer {
   /** Fetches of the JWKS so far. */
   jwksFetches(): number;
   /** A token signed with the published ES256 key (`kid` es-1), with these claims over the defaults. */
-  sign(claims?: JWTPayload, options?: { omit?: string[]; header?: Record<string, unknown>; key?: 'published' | 'unpublished' | 'rsa' }): Promise<string>;
+  sign(claims?: JWTPayload, options?: { omit?: string[]; header?: Record<string, unknown>; key?: 'published' | 'unpublished' | 'rsa' | 'rotated' }): Promise<string>;
+  /** From now on the JWKS answers 503 (true), or the keys again (false). */
+  failJwks(failing: boolean): void;
+  /** Publishes a second ES256 key (`kid` es-2), as an issuer rotating its keys does. */
+  rotate(): Promise<void>;
   /** The published RSA key's public half, as SPKI PEM (what an HS256 forgery is keyed with). */
   rsaPublicPem: string;
   rsaPublicJwk: JWK;
@@ -29,6 +33,8 @@ export async function startTestIssuer(defaults: { audience: string; scope?: stri
     ],
   };
   let fetches = 0;
+  let failing = false;
+  const rotated = await generateKeyPair('ES256', { extractable: true });
   let issuer = '';
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -48,6 +54,7 @@ export async function startTestIssuer(defaults: { audience: string; scope?: stri
     }
     if (path === '/jwks') {
       fetches++;
+      if (failing) return res.writeHead(503).end();
       return json(jwks);
     }
     res.writeHead(404).end();
@@ -64,8 +71,20 @@ export async function startTestIssuer(defaults: { audience: string; scope?: stri
       const payload: JWTPayload = { iss: issuer, aud: defaults.audience, sub: 'user-alice', client_id: 'client-1', scope: defaults.scope ?? 'credits:read', iat: now(), exp: now() + 300, ...claims };
       for (const name of omit) delete payload[name];
       const [signingKey, kid, alg]: [CryptoKey, string, string] =
-        key === 'rsa' ? [rsa.privateKey, 'rsa-1', 'RS256'] : key === 'unpublished' ? [unpublished.privateKey, 'es-1', 'ES256'] : [published.privateKey, 'es-1', 'ES256'];
+        key === 'rsa'
+          ? [rsa.privateKey, 'rsa-1', 'RS256']
+          : key === 'unpublished'
+            ? [unpublished.privateKey, 'es-1', 'ES256']
+            : key === 'rotated'
+              ? [rotated.privateKey, 'es-2', 'ES256']
+              : [published.privateKey, 'es-1', 'ES256'];
       return new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'at+jwt', ...header }).sign(signingKey);
+    },
+    failJwks: (on) => {
+      failing = on;
+    },
+    async rotate() {
+      jwks.keys.push({ ...(await exportJWK(rotated.publicKey)), kid: 'es-2', alg: 'ES256', use: 'sig' });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

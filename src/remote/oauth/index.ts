@@ -23,7 +23,15 @@ export async function openOAuth(settings: OAuthSettings): Promise<OAuthGate> {
   // The tenants file first: a bad one refuses to start without a request to the issuer.
   const file = settings.tenantsFile ? new TenantsFile(settings.tenantsFile) : undefined;
   const issuer = await openIssuer(settings.issuer);
-  const metadata = resourceMetadata({ oauthMetadata: issuer.metadata, resourceServerUrl: settings.publicUrl, scopesSupported: settings.scopes, resourceName: 'credit-mcp' });
+  const metadata = resourceMetadata({
+    oauthMetadata: issuer.metadata,
+    resourceServerUrl: settings.publicUrl,
+    scopesSupported: settings.scopes,
+    resourceName: 'credit-mcp',
+    // The SDK takes http only for `localhost` and 127.0.0.1; the settings have already limited
+    // http to loopback (127.0.0.0/8 and [::1] too), so this widens nothing beyond this machine.
+    dangerouslyAllowInsecureIssuerUrl: new URL(settings.issuer).protocol === 'http:',
+  });
   const gate = requireBearerAuth({
     verifier: jwtVerifier({ issuer: settings.issuer, audience: settings.publicUrl, keys: issuer.keys }),
     requiredScopes: settings.scopes,

@@ -4,7 +4,7 @@
 // issuer's metadata, for clients of the 2025-03-26 revision that look for it here); this only
 // routes node:http requests to it, at the path-aware URL and at the root one.
 import type { IncomingMessage } from 'node:http';
-import { getOAuthProtectedResourceMetadataUrl, oauthMetadataResponse, type AuthMetadataOptions } from '@modelcontextprotocol/server';
+import { buildOAuthProtectedResourceMetadata, getOAuthProtectedResourceMetadataUrl, oauthMetadataResponse, type AuthMetadataOptions } from '@modelcontextprotocol/server';
 
 export const ROOT_METADATA_PATH = '/.well-known/oauth-protected-resource';
 const AS_METADATA_PATH = '/.well-known/oauth-authorization-server';
@@ -21,6 +21,8 @@ export interface ResourceMetadata {
 }
 
 export function resourceMetadata(options: AuthMetadataOptions): ResourceMetadata {
+  // Built once now, as the SDK advises, so a document it would refuse to serve refuses to start instead.
+  buildOAuthProtectedResourceMetadata(options);
   const url = getOAuthProtectedResourceMetadataUrl(options.resourceServerUrl);
   const pathAware = new URL(url).pathname;
   const paths = new Set([pathAware, ROOT_METADATA_PATH, AS_METADATA_PATH]);

@@ -7,6 +7,7 @@ import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
 import { log } from '../../logger.js';
 import { SUBJECT } from '../access-log.js';
+import { JWKS_COOLDOWN_MS } from './issuer.js';
 
 /** Asymmetric JWS algorithms only (RFC 7518, RFC 8037). */
 export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
@@ -75,8 +76,16 @@ function refusal(error: unknown): OAuthError {
     return new OAuthError(OAuthErrorCode.InvalidToken, 'The token is not signed with a key the issuer publishes');
   }
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError) || error.code === 'ERR_JOSE_GENERIC') {
-    log.warn('oauth: the issuer keys could not be read; tokens cannot be verified', { reason: (error as Error).message });
+    warnKeysUnreadable((error as Error).message);
     return new OAuthError(OAuthErrorCode.ServerError, 'The issuer keys could not be read');
   }
   return new OAuthError(OAuthErrorCode.InvalidToken, 'The token is not a valid signed JWT');
+}
+
+let lastWarned = -Infinity;
+/** Once per cooldown, not once per request: requests during an outage would otherwise flood the log. */
+function warnKeysUnreadable(reason: string): void {
+  if (Date.now() - lastWarned < JWKS_COOLDOWN_MS) return;
+  lastWarned = Date.now();
+  log.warn('oauth: the issuer keys could not be read; tokens cannot be verified (500) until they can', { reason });
 }
