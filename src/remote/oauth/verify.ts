@@ -11,7 +11,7 @@ import { JWKS_COOLDOWN_MS } from './issuer.js';
 
 /** Asymmetric JWS algorithms only (RFC 7518, RFC 8037). */
 export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
-/** Clocks of the issuer and this server may differ this much (seconds) on `exp` and `nbf`. */
+/** Clocks of the issuer and this server may differ this much (seconds) on `nbf` (the SDK's gate checks `exp` again, strictly). */
 export const CLOCK_TOLERANCE_S = 5;
 
 /** The claims kept on AuthInfo.extra for the server's own use (the tenant's claim, the access log). */
