@@ -25,8 +25,8 @@ variable shown; a flag wins):
   --walk-budget-ms N              CREDIT_MCP_WALK_BUDGET_MS  time one call may spend walking a ledger,
                                                            rate-limit waits included, 1000..600000 (default 30000)
   --cache-entries N               CREDIT_MCP_CACHE_ENTRIES  ledger entries kept in memory per provider and
-                                                           key (http --keys-from-request: all keys
-                                                           together), re-checked by count on every use,
+                                                           key (http --keys-from-request or a tenants
+                                                           file: all keys together), re-checked by count on every use,
                                                            0..10000000 (default 200000; 0 turns it off)
   --synap-page-size N             CREDIT_MCP_SYNAP_PAGE_SIZE  Synap ledger entries asked per page, 1..10000
                                                            (default 1000; less once the upstream serves less)
@@ -68,16 +68,25 @@ http takes the options above (--demo too) and these, each also read from its var
   Environment only:               CREDIT_MCP_HTTP_TOKENS   comma-separated bearer tokens clients must send
                                   CREDIT_MCP_HTTP_ALLOWED_HOSTS  host names clients use (Host, Origin)
                                   CREDIT_MCP_HTTP_GRACE_MS  SIGTERM waits this long for calls (default 10000)
+  Sign-in with OAuth (environment only; README.md, Sign in with OAuth):
+                                  CREDIT_MCP_OAUTH_ISSUER  the authorization server's issuer (https, or
+                                                           http on loopback); its metadata gives the keys
+                                  CREDIT_MCP_PUBLIC_URL    this server's URL (https://mcp.example.com/mcp):
+                                                           the resource, and the audience tokens must name
+                                  CREDIT_MCP_OAUTH_SCOPES  scopes every token must carry (default credits:read)
+                                  CREDIT_MCP_TENANTS_FILE  JSON: the claim that picks a tenant, and each
+                                                           tenant's keys; re-read on SIGHUP
 It writes "listening on http://HOST:PORT/mcp" to stderr once listening, and one access-log line
 per request. POST /mcp answers JSON in the 2026-07-28 era (events when a call asks for progress)
 and server-sent events to every request in the 2025 revisions; README.md, "Talk to it with
 curl", shows a session in each. GET /healthz answers 200 without auth (to an allowed Host, as
-every path).
+every path); with sign-in, so does GET /.well-known/oauth-protected-resource/mcp (RFC 9728).
 GET /metrics: Prometheus text format (upstream requests, cache lookups, rate-limit waits, store
 errors, mcp_server_operation_duration_seconds by method and tool); see README.md, Metrics.
 
 doctor checks each setting above (a key is shown only as its first 4 characters and its
-length), then reads each configured provider's balance once. One line per check: ok, off,
+length), then reads each configured provider's balance once; with CREDIT_MCP_OAUTH_ISSUER,
+the issuer's metadata and keys, and the tenants file. One line per check: ok, off,
 warn or FAIL, with what to fix.
 
 Sim options:

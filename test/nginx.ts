@@ -67,7 +67,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startNginx(binary: string, instancePorts: number[], { tls }: { tls: boolean }): Promise<Nginx> {
+/** `port`: where nginx listens (a free one when unset), for instances that must know their public URL before it starts. */
+export async function startNginx(binary: string, instancePorts: number[], { tls, port: listenPort }: { tls: boolean; port?: number }): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'credit-mcp-nginx-'));
   chmodSync(dir, 0o755); // nginx's workers may run as another user
   let agent: Agent | undefined;
@@ -79,7 +80,7 @@ export async function startNginx(binary: string, instancePorts: number[], { tls 
     );
     agent = new Agent({ connect: { ca: readFileSync(`${dir}/cert.pem`) } });
   }
-  const port = await freePort();
+  const port = listenPort ?? (await freePort());
   writeFileSync(`${dir}/nginx.conf`, readmeNginxConfig(port, instancePorts, dir, tls));
   const child: ChildProcess = spawn(binary, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let said = '';

@@ -15,6 +15,7 @@ import {
 } from '../config.js';
 import { PROVIDER_IDS, type ProviderId } from '../core/model.js';
 import { formatCredits } from '../core/format.js';
+import type { OAuthSettings } from '../remote/oauth/settings.js';
 import { checkHttpSafety, HTTP_VARIABLES, readHttpSettings, type HttpSettings } from '../remote/settings.js';
 import { checkBalance } from '../tools/check-balance.js';
 import type { Outcome } from './command-line.js';
@@ -98,6 +99,10 @@ async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProvider
     }
   }
 
+  if (http !== undefined && http !== FAILED && http.oauth && configValid) {
+    if (!(await checkSignIn(http.oauth))) configValid = false;
+  }
+
   if (!configValid || http === FAILED || timeoutMs === FAILED || walk === FAILED || ledger === FAILED || defaultProvider === FAILED) {
     report('FAIL', 'upstreams not checked: fix the configuration above first (the server would not start with it)');
     return 'usage';
@@ -105,6 +110,10 @@ async function diagnose(flags: ConfigFlags, env: NodeJS.ProcessEnv, demoProvider
   const on = Object.keys(providers) as ProviderId[];
   if (keysFromRequest) {
     report('ok', 'upstreams not checked: no key is held here (a request with a key reaches them)');
+    return 'ok';
+  }
+  if (http?.oauth?.tenantsFile) {
+    report('ok', "upstreams not checked: each tenant's keys are in the tenants file");
     return 'ok';
   }
   if (on.length === 0) {
@@ -151,9 +160,62 @@ function reportDefaultProvider(chosen: ProviderId | undefined, on: ProviderId[])
 
 /** What a remote server would do with these settings, in one line. */
 function describeHttp(h: HttpSettings): string {
-  const auth = h.tokens.length ? `${h.tokens.length} bearer token${h.tokens.length > 1 ? 's' : ''}` : 'no client auth (loopback only)';
+  const auth = h.oauth
+    ? `sign-in with OAuth (issuer ${h.oauth.issuer})`
+    : h.tokens.length
+      ? `${h.tokens.length} bearer token${h.tokens.length > 1 ? 's' : ''}`
+      : 'no client auth (loopback only)';
   const hosts = [...(isLoopback(h.host) ? ['loopback names'] : []), ...h.allowedHosts].join(', ');
-  return `would listen on ${h.host}:${h.port}, ${auth}, upstream keys ${h.keysFromRequest ? 'from each request' : "the server's"}, allowed hosts ${hosts}, SIGTERM grace ${h.graceMs} ms, GET /metrics ${h.metricsPort === undefined ? 'on the same port, behind the same token' : `on port ${h.metricsPort} alone`}`;
+  return `would listen on ${h.host}:${h.port}, ${auth}, upstream keys ${h.keysFromRequest ? 'from each request' : h.oauth?.tenantsFile ? "each tenant's, from the tenants file" : "the server's"}, allowed hosts ${hosts}, SIGTERM grace ${h.graceMs} ms, GET /metrics ${h.metricsPort === undefined ? 'on the same port, behind the same token' : `on port ${h.metricsPort} alone`}`;
+}
+
+/**
+ * Sign-in with OAuth: the issuer's metadata and keys as the server would read them at start-up,
+ * what a client needs of the issuer to sign in (PKCE, registration), and the tenants file.
+ */
+async function checkSignIn(oauth: OAuthSettings): Promise<boolean> {
+  let ok = true;
+  if (oauth.tenantsFile) {
+    try {
+      const { readTenantsFile } = await import('../remote/oauth/tenants-file.js');
+      const table = readTenantsFile(oauth.tenantsFile);
+      report('ok', `tenants file: ${table.tenants.size} tenant${table.tenants.size === 1 ? '' : 's'} (${[...table.tenants.keys()].slice(0, 10).join(', ')}), picked by the token's ${table.claim} claim`);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      report('FAIL', `tenants file: ${error.message}`);
+      ok = false;
+    }
+  }
+  const { openIssuer } = await import('../remote/oauth/issuer.js');
+  let issuer;
+  try {
+    issuer = await openIssuer(oauth.issuer);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    report('FAIL', `oauth issuer: ${error.message}`);
+    return false;
+  }
+  report('ok', `oauth issuer: ${oauth.issuer}, metadata at ${issuer.metadataUrl}`);
+  const keys = (issuer.keys.jwks()?.keys ?? []) as Array<{ kty?: string; alg?: string; kid?: string }>;
+  const usable = keys.filter((k) => k.kty !== 'oct');
+  if (usable.length) {
+    report('ok', `oauth keys: ${usable.length} at ${issuer.jwksUri.href} (${usable.map((k) => `${k.kid ?? 'no kid'} ${k.alg ?? k.kty}`).join(', ')})`);
+  } else {
+    report('FAIL', `oauth keys: ${issuer.jwksUri.href} publishes no asymmetric key, so no token could verify`);
+    ok = false;
+  }
+  const metadata = issuer.metadata as Record<string, unknown>;
+  const pkce = metadata.code_challenge_methods_supported;
+  if (Array.isArray(pkce) && pkce.includes('S256')) report('ok', 'oauth PKCE: S256 advertised');
+  else report('warn', 'oauth PKCE: the metadata lists no S256 in code_challenge_methods_supported; MCP clients refuse to sign in without it');
+  report(
+    metadata.registration_endpoint ? 'ok' : 'warn',
+    metadata.registration_endpoint
+      ? 'oauth registration: dynamic client registration offered'
+      : 'oauth registration: none offered; each host needs a client registered in advance (or client ID metadata documents)',
+  );
+  report('ok', `oauth resource: tokens must name ${oauth.publicUrl.href} in aud and carry ${oauth.scopes.join(' ')}`);
+  return ok;
 }
 
 /** Enough to tell two keys apart, not enough to use one: short keys show only their length. */

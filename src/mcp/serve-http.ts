@@ -1,7 +1,8 @@
 // `credit-mcp http`: the factory served over Streamable HTTP, stateless, both protocol eras
 // (the SDK's createMcpHandler, mounted on node:http with @modelcontextprotocol/node), so any
 // instance answers any request. In front of the handler, in order: Host and Origin (DNS
-// rebinding, on every path), the route, the bearer token, the caller's upstream keys. Each
+// rebinding, on every path), the route, the bearer token (a static one, or a signed-in caller's
+// access token, whose claim may pick a tenant's keys), the caller's upstream keys. Each
 // request gets one access-log line; a client that leaves cancels its calls; SIGTERM drains the
 // calls in flight. `GET /metrics` (Prometheus) is served behind the same checks, or alone on a
 // port of its own.
@@ -9,15 +10,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, localhostAllowedHostnames, type AuthInfo, type McpRequestContext } from '@modelcontextprotocol/server';
-import { ConfigError, isLoopback, type Config } from '../config.js';
+import { ConfigError, isLoopback, PROVIDER_ENV, type Config } from '../config.js';
 import { linkSignals } from '../http/abort.js';
 import { log, registerSecret } from '../logger.js';
 import { installMetrics } from '../metrics/record.js';
 import { ProviderRegistry } from '../providers/registry.js';
-import { accessLog } from '../remote/access-log.js';
+import { accessLog, SUBJECT, type AccessRecord } from '../remote/access-log.js';
 import { tokenCheck } from '../remote/bearer.js';
-import { checkHttpSafety, type HttpSettings } from '../remote/settings.js';
+import { allowedHostsOf, checkHttpSafety, type HttpSettings } from '../remote/settings.js';
+import type { OAuthGate } from '../remote/oauth/index.js';
+import type { TenantKeys } from '../remote/oauth/tenants-file.js';
 import { KeyHeaderError, TenantPool } from '../remote/tenants.js';
+import type { EnableHint } from '../providers/registry.js';
 import { observeOperations } from './operation-metrics.js';
 import type { ServeOptions } from './serve-stdio.js';
 import { createCreditServer } from './server.js';
@@ -46,9 +50,12 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
   const exposition = (await import('../metrics/prometheus.js')).createPrometheusMetrics();
   installMetrics(exposition.sink);
 
+  // Only a server that signs callers in loads jose and the rest of it.
+  const oauth: OAuthGate | undefined = settings.oauth ? await (await import('../remote/oauth/index.js')).openOAuth(settings.oauth) : undefined;
+
   const shutdown = new AbortController();
   let shared: ProviderRegistry | undefined;
-  const tenants = settings.keysFromRequest
+  const tenants = settings.keysFromRequest || oauth?.tenants
     ? new TenantPool({
         baseUrls: settings.baseUrls,
         timeoutMs: config.timeoutMs,
@@ -71,7 +78,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
   const allowed = allowedHostnames(settings);
   const checkHost = hostHeaderValidation(allowed);
   const checkOrigin = originValidation(allowed);
-  const checkToken = settings.tokens.length ? tokenCheck(settings.tokens) : undefined;
+  const checkToken = oauth ? oauth.check : settings.tokens.length ? tokenCheck(settings.tokens) : undefined;
   const ownMetricsPort = settings.metricsPort !== undefined;
 
   /** The exposition, to GET (or HEAD); behind the token when it shares the MCP port. */
@@ -80,7 +87,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     if (withToken && checkToken) {
       const checked = await checkToken(req.headers.authorization);
       if (checked instanceof Response) return sendResponse(res, checked);
-      access.record.client = checked.clientId;
+      nameCaller(access.record, checked);
     }
     const body = await exposition.render();
     res.writeHead(200, { 'content-type': exposition.contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
@@ -104,7 +111,9 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     }
     // First, on every path: a page of another site that got its name to resolve here learns nothing.
     if (!checkHost(req, res) || !checkOrigin(req, res)) return;
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    // No token needed: this is how a client that got a 401 learns where to sign in.
+    if (oauth?.metadata.serves(path)) return sendResponse(res, oauth.metadata.respond(req, path));
     if (path === '/healthz') {
       return req.method === 'GET' || req.method === 'HEAD' ? send(res, 200, { status: 'ok' }) : refuse(res, 405, 'Method not allowed: use GET.', { allow: 'GET, HEAD' });
     }
@@ -125,11 +134,21 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     if (checkToken) {
       const checked = await checkToken(req.headers.authorization);
       if (checked instanceof Response) return sendResponse(res, checked);
-      auth = checked;
-      access.record.client = checked.clientId;
+      // Nothing past this point needs the token itself: it never goes upstream.
+      auth = { ...checked, token: '' };
+      nameCaller(access.record, checked);
     }
     let registry: ProviderRegistry | undefined;
-    if (tenants) {
+    if (oauth?.tenants) {
+      const tenant = oauth.tenants.pick(auth);
+      if (!tenant) {
+        return refuse(res, 403, `Forbidden: the token's ${oauth.tenants.claim()} claim names no tenant of this server.`);
+      }
+      access.record.tenant = tenant.name;
+      const lease = tenants!.leaseKeys(tenant.keys, tenantHint(tenant.name, tenant.keys));
+      res.once('close', lease.release);
+      registry = lease.registry;
+    } else if (tenants) {
       let lease;
       try {
         lease = tenants.lease(req.headers);
@@ -195,6 +214,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
       server.closeAllConnections();
       metricsServer?.close();
       metricsServer?.closeAllConnections();
+      oauth?.close();
       await Promise.allSettled([handler.close(), shared?.closeAll(), tenants?.closeAll(), options.onShutdown?.()]);
     },
     { waitMs: settings.graceMs + CANCEL_WAIT_MS },
@@ -203,18 +223,34 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
   const { port } = server.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : port;
-  const providers = settings.keysFromRequest ? 'from each request' : Object.keys(config.providers).length ? Object.keys(config.providers) : 'none (every tool answers "not configured")';
+  const providers = settings.keysFromRequest ? 'from each request' : oauth?.tenants ? "each tenant's, from the tenants file" : Object.keys(config.providers).length ? Object.keys(config.providers) : 'none (every tool answers "not configured")';
   log.announce(`listening on http://${host}:${port}${MCP_PATH}`, {
     providers,
-    client_auth: settings.tokens.length ? `${settings.tokens.length} bearer token(s)` : 'none',
+    client_auth: oauth ? `sign-in with ${settings.oauth!.issuer} for ${settings.oauth!.publicUrl.href}, scopes ${settings.oauth!.scopes.join(' ')}` : settings.tokens.length ? `${settings.tokens.length} bearer token(s)` : 'none',
     allowed_hosts: allowed,
     metrics: `http://${host}:${metricsPort}${METRICS_PATH}`,
   });
 }
 
+/** Who asked, for the access log: a static token's number, or a signed-in caller's client and subject. */
+function nameCaller(record: AccessRecord, auth: AuthInfo): void {
+  record.client = auth.clientId;
+  const sub = auth.extra?.[SUBJECT] as string | undefined;
+  if (sub) record.sub = sub;
+}
+
+/** A signed-in tenant's "not configured" answer: the tenants file is where its keys go. */
+function tenantHint(name: string, keys: TenantKeys): EnableHint {
+  const held = keys.map(([id]) => id);
+  return {
+    one: (id) => `tenant ${name} has no ${PROVIDER_ENV[id].key} in the tenants file (it has ${held.join(', ')})`,
+    none: () => `tenant ${name} has no key in the tenants file`,
+  };
+}
+
 /** Host names a request may name in Host or Origin: loopback names on a loopback bind, plus the configured ones. */
 function allowedHostnames(settings: HttpSettings): string[] {
-  const names = [...settings.allowedHosts];
+  const names = allowedHostsOf(settings);
   if (isLoopback(settings.host)) names.push(...localhostAllowedHostnames(), settings.host.includes(':') ? `[${settings.host}]` : settings.host);
   return [...new Set(names)];
 }

@@ -1,14 +1,22 @@
 // One line per HTTP request on stderr, through the logger: method, path, the MCP method and
-// tool the body asked for, status, milliseconds, and which token's holder asked. Never a
-// header value, a query string or a body beyond those two names.
+// tool the body asked for, status, milliseconds, and who asked (which static token; or a
+// signed-in caller's client, subject and tenant). Never a header value (a token least of all),
+// a query string or a body beyond those two names.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import { log } from '../logger.js';
 
 export interface AccessRecord {
-  /** The client by its token (`token 2`), when tokens are on. */
+  /** The client by its token (`token 2`) when tokens are on; a signed-in caller's `client_id`. */
   client?: string;
+  /** A signed-in caller's `sub`. */
+  sub?: string;
+  /** The tenant a signed-in caller's claim picked. */
+  tenant?: string;
 }
+
+/** Where a verified access token's subject travels on AuthInfo.extra, for the line to name. */
+export const SUBJECT = 'credit-mcp/sub';
 
 /**
  * Starts the request's line; it is written when the response closes, answered or not. The
@@ -40,6 +48,8 @@ export function accessLog(req: IncomingMessage, res: ServerResponse): { req: Nod
       status: res.headersSent ? res.statusCode : null,
       ms: Math.round((performance.now() - started) * 10) / 10,
       ...(record.client ? { client: record.client } : {}),
+      ...(record.sub ? { sub: record.sub } : {}),
+      ...(record.tenant ? { tenant: record.tenant } : {}),
       ...(res.writableFinished ? {} : { aborted: true }),
     });
   });

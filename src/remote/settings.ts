@@ -3,6 +3,7 @@
 // anyone who can reach it.
 import { ConfigError, PROVIDER_ENV, integer, isLoopback, parseInteger, readBaseUrl, setting, type Config, type ConfigFlags } from '../config.js';
 import { PROVIDER_IDS, type ProviderId } from '../core/model.js';
+import { OAUTH_VARIABLES, readOAuthSettings, type OAuthSettings } from './oauth/settings.js';
 
 export interface HttpSettings {
   /** Interface to bind, as listen() takes it (IPv6 without brackets). */
@@ -21,6 +22,8 @@ export interface HttpSettings {
   baseUrls: Record<ProviderId, URL>;
   /** A port of its own for `GET /metrics` (0 picks a free one); unset: /metrics is on the main port, behind the token. */
   metricsPort: number | undefined;
+  /** Sign-in with OAuth: set when CREDIT_MCP_OAUTH_ISSUER is. */
+  oauth: OAuthSettings | undefined;
 }
 
 export const HTTP_DEFAULTS = { host: '127.0.0.1', port: 8080, graceMs: 10_000 } as const;
@@ -33,6 +36,7 @@ export const HTTP_VARIABLES = [
   'CREDIT_MCP_HTTP_ALLOWED_HOSTS',
   'CREDIT_MCP_HTTP_GRACE_MS',
   'CREDIT_MCP_METRICS_PORT',
+  ...OAUTH_VARIABLES,
 ] as const;
 const TOKEN = /^[\x21-\x2b\x2d-\x7e]{16,512}$/;
 const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/;
@@ -48,6 +52,7 @@ export function readHttpSettings(env: NodeJS.ProcessEnv, flags: ConfigFlags): Ht
     graceMs: readGraceMs(env),
     baseUrls: Object.fromEntries(PROVIDER_IDS.map((id) => [id, readBaseUrl(env, flags, id)])) as Record<ProviderId, URL>,
     metricsPort: readMetricsPort(env, flags, port),
+    oauth: readOAuthSettings(env),
   };
 }
 
@@ -105,12 +110,42 @@ export function readAllowedHosts(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
+ * Sign-in replaces the other ways in: a static token would be a second door without expiry or
+ * scope, and keys from the request would be upstream credentials riding along with the token.
+ * A tenants file gives each tenant its keys, so the server's own would be a silent fallback.
+ */
+function checkOAuthSafety(settings: HttpSettings, oauth: OAuthSettings, held: ProviderId[]): void {
+  if (settings.tokens.length) {
+    throw new ConfigError('CREDIT_MCP_OAUTH_ISSUER (sign-in with OAuth) and CREDIT_MCP_HTTP_TOKENS (static bearer tokens) cannot be used together: unset CREDIT_MCP_HTTP_TOKENS; callers sign in.');
+  }
+  if (settings.keysFromRequest) {
+    throw new ConfigError('CREDIT_MCP_OAUTH_ISSUER (sign-in with OAuth) and keys from the request (CREDIT_MCP_KEYS_FROM_REQUEST, --keys-from-request) cannot be used together: give the server its keys, or each tenant its keys in CREDIT_MCP_TENANTS_FILE.');
+  }
+  if (oauth.tenantsFile && held.length) {
+    throw new ConfigError(
+      `CREDIT_MCP_TENANTS_FILE gives each tenant its own upstream keys, but ${held.map((id) => PROVIDER_ENV[id].key).join(' and ')} ${held.length > 1 ? 'are' : 'is'} set (or --demo is on): unset ${held.length > 1 ? 'them' : 'it'}, or the tenants file.`,
+    );
+  }
+  if (!isLoopback(settings.host) && !allowedHostsOf(settings).length) {
+    throw new ConfigError(`CREDIT_MCP_HTTP_HOST (--host) ${settings.host} is not loopback: set CREDIT_MCP_HTTP_ALLOWED_HOSTS to the host names clients reach the server by.`);
+  }
+}
+
+/** Names a request may give in Host or Origin beyond loopback: the listed ones, and the public URL's when signing in. */
+export function allowedHostsOf(settings: HttpSettings): string[] {
+  const names = [...settings.allowedHosts];
+  if (settings.oauth) names.push(settings.oauth.publicUrl.hostname.toLowerCase());
+  return [...new Set(names)];
+}
+
+/**
  * The combinations a remote server refuses to start with (exit 2): upstream keys both held
  * and expected from requests; a bind beyond loopback that would serve the server's keys to
  * anyone; and one that no Host header could reach (every request a 403).
  */
 export function checkHttpSafety(settings: HttpSettings, providers: Config['providers']): void {
   const held = Object.keys(providers) as ProviderId[];
+  if (settings.oauth) return checkOAuthSafety(settings, settings.oauth, held);
   if (settings.keysFromRequest && held.length) {
     const names = held.map((id) => PROVIDER_ENV[id]);
     throw new ConfigError(
@@ -120,7 +155,7 @@ export function checkHttpSafety(settings: HttpSettings, providers: Config['provi
   if (isLoopback(settings.host)) return;
   if (!settings.tokens.length && !settings.keysFromRequest) {
     throw new ConfigError(
-      `CREDIT_MCP_HTTP_HOST (--host) ${settings.host} is not loopback, and nothing would stop anyone who reaches it from using the server's keys: set CREDIT_MCP_HTTP_TOKENS (clients send one as a bearer token), or CREDIT_MCP_KEYS_FROM_REQUEST=true (clients send their own upstream keys).`,
+      `CREDIT_MCP_HTTP_HOST (--host) ${settings.host} is not loopback, and nothing would stop anyone who reaches it from using the server's keys: set CREDIT_MCP_HTTP_TOKENS (clients send one as a bearer token), or CREDIT_MCP_KEYS_FROM_REQUEST=true (clients send their own upstream keys), or CREDIT_MCP_OAUTH_ISSUER with CREDIT_MCP_PUBLIC_URL (clients sign in).`,
     );
   }
   if (!settings.allowedHosts.length) {

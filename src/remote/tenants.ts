@@ -1,6 +1,6 @@
-// Keys from the request: each caller's upstream key opens its own provider (connection pool,
-// rate-limit pacing, cursor secret), kept for that key's next request and never used for
-// another key. At most `capacity` are kept: taking one more closes the least recently used
+// Keys from the request, or a signed-in tenant's from the tenants file: each upstream key opens
+// its own provider (connection pool, rate-limit pacing, cursor secret), kept for that key's next
+// request and never used for another key. At most `capacity` are kept: taking one more closes the least recently used
 // (once no request is using it), so a stream of distinct keys cannot grow memory without bound.
 import type { IncomingHttpHeaders } from 'node:http';
 import { PROVIDER_ENV, type LedgerSettings } from '../config.js';
@@ -76,12 +76,20 @@ export class TenantPool {
       }
       keys.push([id, key]);
     }
+    return this.leaseKeys(keys, FROM_REQUEST);
+  }
+
+  /**
+   * The providers of these keys (a signed-in tenant's, from the tenants file), opened or
+   * reused like a request's; `enable` words the "not configured" answer for the others.
+   */
+  leaseKeys(keys: ReadonlyArray<readonly [ProviderId, string]>, enable: EnableHint): Lease {
     const taken = keys.map(([id, key]) => [id, this.take(id, key)] as const);
     const lent: Partial<Record<ProviderId, ResolvedProvider>> = {};
     for (const [id, held] of taken) lent[id] = held.opened;
     let released = false;
     return {
-      registry: new ProviderRegistry({ lent, enable: FROM_REQUEST, ...(this.options.defaultProvider ? { defaultProvider: this.options.defaultProvider } : {}) }),
+      registry: new ProviderRegistry({ lent, enable, ...(this.options.defaultProvider ? { defaultProvider: this.options.defaultProvider } : {}) }),
       release: () => {
         if (released) return;
         released = true;
