@@ -45,6 +45,9 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
   settings.tokens.forEach((token) => registerSecret(token));
   const exposition = (await import('../metrics/prometheus.js')).createPrometheusMetrics();
   installMetrics(exposition.sink);
+  // The fleet's store, loaded (ioredis with it) only when one is configured; it connects in the
+  // background, so a store that is not there yet costs requests, never the start.
+  const fleet = settings.redisUrl ? (await import('../store/tenant-store.js')).openFleet(settings.redisUrl, { concurrency: config.walk.concurrency }) : undefined;
 
   const shutdown = new AbortController();
   let shared: ProviderRegistry | undefined;
@@ -54,11 +57,12 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
         timeoutMs: config.timeoutMs,
         ledger: config.ledger,
         ...(config.defaultProvider ? { defaultProvider: config.defaultProvider } : {}),
+        ...(fleet ? { fleet } : {}),
       })
     : undefined;
   const factory = ({ authInfo }: McpRequestContext) => {
     const lent = authInfo?.extra?.[REGISTRY] as ProviderRegistry | undefined;
-    const registry = lent ?? (shared ??= new ProviderRegistry(config));
+    const registry = lent ?? (shared ??= new ProviderRegistry(fleet ? { ...config, fleet } : config));
     const signal = (authInfo?.extra?.[CALLS_SIGNAL] as AbortSignal | undefined) ?? shutdown.signal;
     return observeOperations(createCreditServer({ registry: async () => registry, walk: config.walk, signal }));
   };
@@ -196,6 +200,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
       metricsServer?.close();
       metricsServer?.closeAllConnections();
       await Promise.allSettled([handler.close(), shared?.closeAll(), tenants?.closeAll(), options.onShutdown?.()]);
+      await fleet?.close();
     },
     { waitMs: settings.graceMs + CANCEL_WAIT_MS },
   );
@@ -209,6 +214,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     client_auth: settings.tokens.length ? `${settings.tokens.length} bearer token(s)` : 'none',
     allowed_hosts: allowed,
     metrics: `http://${host}:${metricsPort}${METRICS_PATH}`,
+    ...(settings.redisUrl ? { shared_store: `${settings.redisUrl.protocol}//${settings.redisUrl.hostname}:${settings.redisUrl.port || 6379}` } : {}),
   });
 }
 
