@@ -17,6 +17,7 @@ export class StoreConnection {
   readonly redis: Redis;
   private state: State = 'connecting';
   private quietUntil = 0;
+  private closing = false;
   /** Where the store is, for the log: host and port, never the password. */
   private readonly where: string;
 
@@ -31,12 +32,14 @@ export class StoreConnection {
       // Reconnects for as long as the server runs, at most a second apart.
       retryStrategy: (times) => Math.min(50 * times, 1000),
       lazyConnect: false,
+      // INFO is the ready check; the least-rights ACL user (README) has no need of it.
+      enableReadyCheck: false,
     });
     // Without a listener an 'error' event would end the process; the state says what happened.
     this.redis.on('error', (error: Error) => this.change(classify(error), error));
     this.redis.on('ready', () => this.change('up'));
     this.redis.on('close', () => {
-      if (this.state === 'up') this.change('unreachable');
+      if (this.state === 'up' && !this.closing) this.change('unreachable');
     });
   }
 
@@ -68,12 +71,12 @@ export class StoreConnection {
   }
 
   async close(): Promise<void> {
-    this.state = 'up'; // closing on purpose is no state worth a warning
+    this.closing = true; // closing on purpose is no state worth a warning
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   private change(next: State, error?: unknown): void {
-    if (next === this.state) return;
+    if (next === this.state || this.closing) return;
     const before = this.state;
     this.state = next;
     if (next === 'up') {
