@@ -3,9 +3,10 @@
 // instance alone costs, with the same answers; three agents asking the same walk at once cost
 // about one walk, within the key's budget of requests in flight; an instance killed under load
 // fails no call; and a store unreachable at start, or killed mid-session, loses no answer.
+import { spawnSync } from 'node:child_process';
 import { StreamableHTTPClientTransport, type FetchLike } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, envFor, startSimulator, textOf, until, type Simulator } from './helpers.js';
+import { CLI, clientFor, envFor, startSimulator, textOf, until, type Simulator } from './helpers.js';
 import { findNginx, freePort, startNginx, type Nginx } from './nginx.js';
 import { requireRedisUnderCi, startRedis, type RedisServer } from './redis.js';
 import { connectHttp, startHttpServer, type HttpServer } from './remote.js';
@@ -193,4 +194,22 @@ describe.skipIf(!nginx || !redisServer)('three instances, one redis-server, behi
     expect(live.some((i) => /shared store unreachable/.test(i.stderr()))).toBe(true);
     await until(() => live.every((i) => !/shared store unreachable/.test(i.stderr()) || /shared store available again/.test(i.stderr())));
   }, 60_000);
+});
+
+describe('CREDIT_MCP_REDIS_URL refused at start-up (exit 2, one line naming it, never its value)', () => {
+  const run = (env: Record<string, string>, args: string[] = []) =>
+    spawnSync(process.execPath, [CLI, 'http', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 10_000 });
+
+  it.each([
+    ['not a URL', { CREDIT_MCP_REDIS_URL: 'secret-pw-in-the-wrong-place' }, [], /CREDIT_MCP_REDIS_URL \(--redis-url\) is not a URL/],
+    ['another scheme', { CREDIT_MCP_REDIS_URL: 'http://user:secret-pw@127.0.0.1:6379' }, [], /has the scheme "http:"/],
+    ['no host', {}, ['--redis-url', 'redis://:secret-pw@/'], /names no host|is not a URL/],
+    ['a path that is no database', { CREDIT_MCP_REDIS_URL: 'rediss://127.0.0.1:6380/secret-pw' }, [], /has a path that is not a database number/],
+  ] as const)('%s', (_why, env, args, message) => {
+    const result = run(env, [...args]);
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/secret-pw/);
+    expect(result.stderr).not.toMatch(/listening on/);
+  });
 });
