@@ -117,30 +117,35 @@ export class RedisSharedLedger implements SharedLedger {
 
   /** Brings the store's best range for the window into the cache; false when the store could not be read. */
   private async pull(cache: LedgerCache, filters: PinnedFilters): Promise<boolean> {
-    const read = await this.store.run('read', (r) => r.multi().hgetallBuffer(this.index).getBuffer(this.pageSizeName).exec());
-    if (!read) return false;
-    const [[, rawIndex], [, rawSize]] = read as [[unknown, Record<string, Buffer>], [unknown, Buffer | null]];
-    if (rawSize) {
-      const size = Number(this.keys.open(this.pageSizeName, rawSize));
-      if (Number.isInteger(size) && size >= 1) this.adopt?.(size);
+    // A range can be replaced between reading the index and reading it (another instance stored
+    // one that contains it): then the index is read again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const read = await this.store.run('read', (r) => r.multi().hgetallBuffer(this.index).getBuffer(this.pageSizeName).exec());
+      if (!read) return false;
+      const [[, rawIndex], [, rawSize]] = read as [[unknown, Record<string, Buffer>], [unknown, Buffer | null]];
+      if (rawSize) {
+        const size = Number(this.keys.open(this.pageSizeName, rawSize));
+        if (Number.isInteger(size) && size >= 1) this.adopt?.(size);
+      }
+      if (!cache.enabled) return true;
+      const { entry_type: type, from, to } = filters;
+      const best = bestFor(this.openIndex(rawIndex), type, from, to);
+      if (!best || (this.known.has(best[0]) && cache.find(type, from, to))) return true;
+      const [id, meta] = best;
+      const name = this.rangeName(id);
+      const raw = await this.store.run('read', (r) => r.getBuffer(name));
+      if (raw === undefined) return false;
+      if (raw === null) continue; // replaced meanwhile
+      const text = this.keys.open(name, raw);
+      const rows = text ? (JSON.parse(text) as Row[]) : undefined;
+      if (!rows || rows.length !== meta.n) return true; // not sealed here under this name: as if not stored
+      const entries = rows.map(([ledger_id, entry_type, delta, metric_type, category, created_at]) =>
+        cache.compact({ ledger_id, entry_type, delta, metric_type, category, created_at } satisfies LedgerEntry),
+      );
+      cache.store({ entryType: meta.t ?? undefined, from: meta.f ?? undefined, to: meta.to, entries });
+      this.known.add(id);
+      return true;
     }
-    if (!cache.enabled) return true;
-    const index = this.openIndex(rawIndex);
-    const { entry_type: type, from, to } = filters;
-    const best = bestFor(index, type, from, to);
-    if (!best || (this.known.has(best[0]) && cache.find(type, from, to))) return true;
-    const [id, meta] = best;
-    const name = this.rangeName(id);
-    const raw = await this.store.run('read', (r) => r.getBuffer(name));
-    if (raw === undefined) return false;
-    const text = raw && this.keys.open(name, raw);
-    const rows = text ? (JSON.parse(text) as Row[]) : undefined;
-    if (!rows || rows.length !== meta.n) return true; // expired meanwhile, or not sealed here: as if not stored
-    const entries = rows.map(([ledger_id, entry_type, delta, metric_type, category, created_at]) =>
-      cache.compact({ ledger_id, entry_type, delta, metric_type, category, created_at } satisfies LedgerEntry),
-    );
-    cache.store({ entryType: meta.t ?? undefined, from: meta.f ?? undefined, to: meta.to, entries });
-    this.known.add(id);
     return true;
   }
 
