@@ -3,6 +3,8 @@
 // readable: no upstream key, no ledger row, id, type, metric or category, in any name or
 // value. A value copied from one key's names to another's is refused there (the walk is made
 // as if nothing were stored), and so is a forged one.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { setLogSink } from '../src/logger.js';
@@ -17,11 +19,15 @@ const redisServer = requireRedisUnderCi();
 const TENANT_B = { signalFoundry: 'sf_tenant_b_key_5Vt9wQ2m', synap: 'synap_tenant_b_key_8Kp3xR7n' };
 const PASSWORD = 'store-password-4f9a2c7e1b';
 
-/** The README's ACL line for the store's user: its own names only, and only the commands it sends. */
-export const STORE_ACL = [
-  'on', `>${PASSWORD}`, 'resetkeys', `~${STORE_PREFIX}*`, 'resetchannels', '-@all',
-  ...['get', 'set', 'del', 'exists', 'pexpire', 'pttl', 'hgetall', 'hset', 'hdel', 'zadd', 'zrem', 'zcard', 'zremrangebyscore', 'time', 'eval', 'evalsha', 'multi', 'exec', 'ping'].map((c) => `+${c}`),
-];
+/** The README's ACL line for the store's user (Run a fleet): its own names only, and only the commands it sends. */
+function readmeAcl(): string[] {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const line = /redis-cli ACL SETUSER credit-mcp (.*?) \\\n\s+(.*)\n/.exec(readme);
+  if (!line) throw new Error('README has no ACL SETUSER line for credit-mcp');
+  const words = `${line[1]} ${line[2]}`.split(/\s+/).map((w) => w.replace(/^'(.*)'$/, '$1'));
+  expect(words).toContain(`~${STORE_PREFIX}*`);
+  return words.map((w) => (w === '>store-password' ? `>${PASSWORD}` : w));
+}
 
 describe.skipIf(!redisServer)('tenants in the fleet store (real redis-server, least-rights user)', () => {
   let sim: Simulator;
@@ -41,7 +47,7 @@ describe.skipIf(!redisServer)('tenants in the fleet store (real redis-server, le
   beforeAll(async () => {
     sim = await startSimulator({ synapLedgerSize: 1500, tenants: [{ keys: TENANT_B, synapLedgerSize: 1200 }] });
     redis = await startRedis(redisServer!);
-    await redis.admin().call('ACL', 'SETUSER', 'credit-mcp', ...STORE_ACL);
+    await redis.admin().call('ACL', 'SETUSER', 'credit-mcp', ...readmeAcl());
     setLogSink((line) => logs.push(line));
     fleet = openFleet(new URL(`redis://credit-mcp:${PASSWORD}@127.0.0.1:${redis.port}`), { concurrency: 8 });
     await until(() => fleet.connection.ready);
