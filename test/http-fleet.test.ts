@@ -194,6 +194,50 @@ describe.skipIf(!nginx || !redisServer)('three instances, one redis-server, behi
     expect(live.some((i) => /shared store unreachable/.test(i.stderr()))).toBe(true);
     await until(() => live.every((i) => !/shared store unreachable/.test(i.stderr()) || /shared store available again/.test(i.stderr())));
   }, 60_000);
+
+  it('a full store, then a slow one, costs no answer (one warning per instance for each)', async () => {
+    const alone = await startHttpServer(envFor(sim, { CREDIT_MCP_HTTP_TOKENS: TOKEN }));
+    let reference: Awaited<ReturnType<typeof run>>;
+    try {
+      const client = await connectHttp(alone.mcp, 'modern', auth);
+      reference = await run(session, client);
+      await client.close();
+    } finally {
+      await alone.stop();
+    }
+    await until(() => redis.admin().status === 'ready');
+    await redis.admin().flushall();
+    const client = await viaProxy();
+    try {
+      // Full: every addition refused, through the first questions.
+      await redis.admin().config('SET', 'maxmemory-policy', 'noeviction');
+      await redis.admin().config('SET', 'maxmemory', '1');
+      let full: Awaited<ReturnType<typeof run>>;
+      try {
+        full = await run(session.slice(0, 4), client);
+      } finally {
+        await redis.admin().config('SET', 'maxmemory', '0');
+      }
+      // Slow: the store sleeps through the rest.
+      const sleeper = redis.admin().duplicate();
+      sleeper.on('error', () => undefined);
+      const slept = sleeper.call('DEBUG', 'SLEEP', '1');
+      await new Promise((r) => setTimeout(r, 20));
+      const slow = await run(session.slice(4), client);
+      await slept;
+      sleeper.disconnect();
+      expect([...full.answers, ...slow.answers]).toEqual(reference.answers);
+    } finally {
+      await client.close();
+    }
+    const live = instances.filter((i) => i.child.exitCode === null && i.child.signalCode === null);
+    for (const i of live) {
+      expect(i.stderr().match(/shared store slower than/g)?.length ?? 0).toBeLessThanOrEqual(1);
+      expect(i.stderr().match(/shared store full/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    }
+    expect(live.some((i) => /shared store slower than/.test(i.stderr()))).toBe(true);
+    expect(live.some((i) => /shared store full/.test(i.stderr()))).toBe(true);
+  }, 60_000);
 });
 
 describe('CREDIT_MCP_REDIS_URL refused at start-up (exit 2, one line naming it, never its value)', () => {

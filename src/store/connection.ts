@@ -51,15 +51,18 @@ export class StoreConnection {
   /**
    * `op` against the store, or undefined when the store is away or fails it (counted as
    * `operation` in credit_mcp_store_errors_total): the caller goes on without the store.
+   * `grows`: it adds to the store, so its success says a full store has room again (reads and
+   * deletions go through on a full store, and say nothing of it).
    */
-  async run<T>(operation: string, op: (redis: Redis) => Promise<T>): Promise<T | undefined> {
+  async run<T>(operation: string, op: (redis: Redis) => Promise<T>, { grows = false } = {}): Promise<T | undefined> {
     if (!this.ready) {
       metrics.storeError(operation);
       return undefined;
     }
     try {
       const value = await op(this.redis);
-      if (this.state !== 'up') this.change('up');
+      // A full store still answers reads and deletions: only an addition that goes through says it has room again.
+      if (this.state !== 'up' && (grows || this.state !== 'full')) this.change('up');
       return value;
     } catch (error) {
       metrics.storeError(operation);
@@ -98,6 +101,9 @@ export class StoreConnection {
 }
 
 function classify(error: unknown): Exclude<State, 'up' | 'connecting'> {
+  // A transaction refused as a whole (EXECABORT) says why in the errors of the commands it queued.
+  const queued = (error as { previousErrors?: unknown[] } | undefined)?.previousErrors;
+  if (Array.isArray(queued) && queued.some((e) => /^OOM\b/.test(e instanceof Error ? e.message : String(e)))) return 'full';
   const message = error instanceof Error ? error.message : String(error);
   if (/timed out/i.test(message)) return 'slow';
   if (/^OOM\b/.test(message)) return 'full';

@@ -68,6 +68,8 @@ export class RedisFleetPacing implements FleetPacing {
     const member = `${this.instance}:${++this.sequence}`;
     let waitedForPause = false;
     for (;;) {
+      // Not counted as an addition when it goes through: a script whose first write is a deletion
+      // may go on to add even on a full store, so it says nothing of the store's room.
       const answer = await this.store.run('lease', (r) => r.eval(ACQUIRE, 2, this.leases, this.pause, LEASE_MS, this.budget, member) as Promise<[number, number]>);
       // The store is away: this instance's own pacing is all there is.
       if (answer === undefined) return { done: (a) => this.shareRateLimit(a) };
@@ -119,6 +121,6 @@ export class RedisFleetPacing implements FleetPacing {
     else if (rateLimit?.remaining === 0 && rateLimit.resetAt !== undefined) ms = rateLimit.resetAt - Date.now();
     if (ms <= 0) return;
     const bounded = Math.min(Math.ceil(ms), MAX_PAUSE_MS);
-    void this.store.run('pause', (r) => r.eval(PAUSE, 1, this.pause, bounded));
+    void this.store.run('pause', (r) => r.eval(PAUSE, 1, this.pause, bounded), { grows: true });
   }
 }

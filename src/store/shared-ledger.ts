@@ -81,7 +81,7 @@ export class RedisSharedLedger implements SharedLedger {
       if (!pulled || !cache.enabled || cache.find(type, from, to)) return NO_CLAIM;
       const lock = this.keys.name('walk', type ?? '*');
       const token = randomBytes(12).toString('hex');
-      const taken = await this.store.run('walk_lock', (r) => r.set(lock, token, 'PX', WALK_LOCK_MS, 'NX'));
+      const taken = await this.store.run('walk_lock', (r) => r.set(lock, token, 'PX', WALK_LOCK_MS, 'NX'), { grows: true });
       if (taken === undefined) return NO_CLAIM;
       if (taken === 'OK') return this.claim(lock, token);
       // Another call in the fleet walks it: wait for its result instead of walking it too.
@@ -96,7 +96,10 @@ export class RedisSharedLedger implements SharedLedger {
   after(claim: WalkClaim, stored: readonly HeldRange[]): void {
     const write = stored.length ? this.share(stored) : Promise.resolve();
     // The walk's lock is released only once its result is in the store, for the calls waiting on it.
-    this.writing = this.writing.then(() => write).finally(() => claim.end());
+    this.writing = this.writing
+      .then(() => write)
+      .catch(() => undefined) // the store's failures are counted where they happen; a write that fails is simply not there
+      .finally(() => claim.end());
   }
 
   forget(range: HeldRange): void {
@@ -105,14 +108,14 @@ export class RedisSharedLedger implements SharedLedger {
       if (!index) return;
       const gone = [...index].filter(([, m]) => (m.t ?? undefined) === range.entryType && overlaps(m, range)).map(([id]) => id);
       if (gone.length) await this.store.run('forget', (r) => r.multi().hdel(this.index, ...gone).del(...gone.map((id) => this.rangeName(id))).exec());
-    });
+    }).catch(() => undefined);
   }
 
   pageSizeLearned(size: number): void {
     void this.store.run('page_size', async (r) => {
       const known = await this.readPageSize(r);
       if (known === undefined || size < known) await r.set(this.pageSizeName, this.keys.seal(this.pageSizeName, String(size)), 'PX', STORE_TTL_MS);
-    });
+    }, { grows: true });
   }
 
   /** Brings the store's best range for the window into the cache; false when the store could not be read. */
@@ -173,7 +176,7 @@ export class RedisSharedLedger implements SharedLedger {
         const tx = r.multi().set(name, this.keys.seal(name, JSON.stringify(rows)), 'PX', STORE_TTL_MS).hset(this.index, id, this.keys.seal(this.index, JSON.stringify(meta), id));
         if (gone.size) tx.hdel(this.index, ...gone).del(...[...gone].map((g) => this.rangeName(g)));
         return tx.pexpire(this.index, STORE_TTL_MS).exec();
-      });
+      }, { grows: true });
       // A transaction refused as a whole (the store full) reports each command's error in its answer.
       if (!ok || ok.some(([error]) => error)) {
         if (ok) metrics.storeError('write');
@@ -229,7 +232,7 @@ export class RedisSharedLedger implements SharedLedger {
     for (;;) {
       if (Date.now() + WALK_POLL_MS > deadline) return false;
       await abortableSleep(WALK_POLL_MS, signal);
-      const held = await this.store.run('walk_lock', (r) => r.exists(lock));
+      const held = await this.store.run('walk_wait', (r) => r.exists(lock));
       if (held === undefined) return false;
       if (held === 0) return true;
     }
