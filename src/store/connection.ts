@@ -7,7 +7,7 @@ import { log, registerSecret } from '../logger.js';
 import { metrics } from '../metrics/record.js';
 
 /** How long one store command may take before the call goes on without it. */
-export const COMMAND_TIMEOUT_MS = 250;
+export const COMMAND_TIMEOUT_MS = 500;
 /** After a timeout, the store is not asked again for this long (a slow store would slow every request). */
 const BACK_OFF_MS = 1000;
 
@@ -66,7 +66,8 @@ export class StoreConnection {
       return value;
     } catch (error) {
       metrics.storeError(operation);
-      const state = classify(error);
+      // Whatever a command says while the connection is down (cut, retried, refused) is that.
+      const state = this.redis.status === 'ready' ? classify(error) : 'unreachable';
       if (state === 'slow') this.quietUntil = Date.now() + BACK_OFF_MS;
       this.change(state, error);
       return undefined;
@@ -107,6 +108,6 @@ function classify(error: unknown): Exclude<State, 'up' | 'connecting'> {
   const message = error instanceof Error ? error.message : String(error);
   if (/timed out/i.test(message)) return 'slow';
   if (/^OOM\b/.test(message)) return 'full';
-  if (/ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|Connection is closed|Stream isn't writeable|connect/i.test(message)) return 'unreachable';
+  if (/ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|Connection is closed|Stream isn't writeable|max retries per request|connect/i.test(message)) return 'unreachable';
   return 'failing';
 }
