@@ -113,6 +113,14 @@ describe.skipIf(!nginx || !redisServer)('three instances, one redis-server, behi
       for (const a of answers) expect(a.structuredContent).toEqual(one.answers[0]);
       expect(together).toBeLessThanOrEqual(Math.floor(one.requests * 1.15));
       expect(sim.stats.maxInFlight).toBeLessThanOrEqual(10);
+      // The instances that waited say so in GET /metrics.
+      const joins = await Promise.all(
+        instances.map(async (i) => {
+          const text = await (await fetch(`${i.origin}/metrics`, { headers: auth })).text();
+          return Number(/^credit_mcp_single_flight_joins_total (\d+)/m.exec(text)?.[1] ?? NaN);
+        }),
+      );
+      expect(joins.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
       await Promise.all(clients.map((c) => c.close()));
     } finally {
       sim.setLatency(0);
