@@ -8,6 +8,8 @@ import { setLogSink } from '../src/logger.js';
 import { installMetrics, type MetricsSink } from '../src/metrics/record.js';
 import { ProviderRegistry } from '../src/providers/registry.js';
 import { TenantKeys } from '../src/store/crypto.js';
+import { NO_CLAIM } from '../src/store/fleet.js';
+import { MAX_STORED_ENTRIES, MAX_STORED_RANGES } from '../src/store/shared-ledger.js';
 import { openFleet, type RedisFleet } from '../src/store/tenant-store.js';
 import { checkBalance } from '../src/tools/check-balance.js';
 import { getCreditLedger } from '../src/tools/get-credit-ledger.js';
@@ -155,6 +157,31 @@ describe.skipIf(!redisServer)('the fleet store (real redis-server)', () => {
     expect(second.result.isError).toBeFalsy();
     expect(counts.rateWaits).toBeGreaterThan(waitsBefore);
     expect((await first).result.isError).toBeFalsy();
+  });
+
+  it('holds at most 50,000 entries and 64 ranges per key, every value with an expiry', async () => {
+    const i = instance();
+    await ready(i);
+    const tenant = i.fleet!.tenant('synap', 'synap_bound_test_key_123');
+    const keys = new TenantKeys('synap', 'synap_bound_test_key_123');
+    const base = Date.parse('2026-01-01T00:00:00Z');
+    // 70 ranges of 1,000 entries each, an hour apart: 70,000 entries offered.
+    for (let n = 0; n < 70; n++) {
+      const at = (k: number) => new Date(base + n * 3_600_000 + (999 - k) * 1000).toISOString();
+      const entries = Array.from({ length: 1000 }, (_, k) => ({ ledger_id: `b${n}-${k}`, entry_type: 'debit', delta: -1, metric_type: null, category: null, created_at: at(k) }));
+      tenant.ledger.after(NO_CLAIM, [{ entryType: 'debit', from: at(999), to: at(0), entries }]);
+      await tenant.ledger.settled();
+    }
+    const admin = redis.admin();
+    const index = await admin.hgetallBuffer(keys.name('ranges'));
+    const held = Object.entries(index).map(([id, sealed]) => JSON.parse(keys.open(keys.name('ranges'), sealed, id)!) as { n: number });
+    expect(held.length).toBeLessThanOrEqual(MAX_STORED_RANGES);
+    expect(held.reduce((sum, m) => sum + m.n, 0)).toBeLessThanOrEqual(MAX_STORED_ENTRIES);
+    expect(held.reduce((sum, m) => sum + m.n, 0)).toBeGreaterThan(MAX_STORED_ENTRIES - 1000);
+    const values = await admin.keys(`${keys.name('ranges')}:*`);
+    expect(values).toHaveLength(held.length);
+    for (const name of [...values, keys.name('ranges')]) expect(await admin.pttl(name)).toBeGreaterThan(0);
+    tenant.close();
   });
 
   it('is unreachable at start: answers as without it, one warning, and uses it once it is there', async () => {

@@ -21,6 +21,8 @@ import { NO_CLAIM, type SharedLedger, type WalkClaim } from './fleet.js';
 
 /** Ledger entries the store holds per upstream key, every range together: past it the oldest ranges go. */
 export const MAX_STORED_ENTRIES = 50_000;
+/** Ranges the store holds per upstream key, empty ones included: past it the oldest go. */
+export const MAX_STORED_RANGES = 64;
 /** Everything a key has in the store expires this long after it was last written. */
 export const STORE_TTL_MS = 3_600_000;
 /** A walk lock not renewed for this long is free again: the most a killed instance's walk holds others up. */
@@ -132,13 +134,19 @@ export class RedisSharedLedger implements SharedLedger {
       }
       if (!cache.enabled) return true;
       const { entry_type: type, from, to } = filters;
-      const best = bestFor(this.openIndex(rawIndex), type, from, to);
+      const index = this.openIndex(rawIndex);
+      for (const id of this.known) if (!index.has(id)) this.known.delete(id);
+      const best = bestFor(index, type, from, to);
       if (!best || (this.known.has(best[0]) && cache.find(type, from, to))) return true;
       const [id, meta] = best;
       const name = this.rangeName(id);
       const raw = await this.store.run('read', (r) => r.getBuffer(name));
       if (raw === undefined) return false;
-      if (raw === null) continue; // replaced meanwhile
+      if (raw === null) {
+        // Replaced meanwhile, or expired under an index that lived on: its description goes too.
+        await this.store.run('forget', (r) => r.hdel(this.index, id));
+        continue;
+      }
       const text = this.keys.open(name, raw);
       const rows = text ? (JSON.parse(text) as Row[]) : undefined;
       if (!rows || rows.length !== meta.n) return true; // not sealed here under this name: as if not stored
@@ -164,11 +172,13 @@ export class RedisSharedLedger implements SharedLedger {
       // What it contains goes; then the oldest, until the key's bound holds.
       const gone = new Set([...index].filter(([, m]) => contains(meta, m)).map(([oldId]) => oldId));
       let held = [...index].filter(([oldId]) => !gone.has(oldId)).reduce((sum, [, m]) => sum + m.n, 0);
+      let count = index.size - gone.size;
       for (const [oldId, m] of [...index].sort((a, b) => a[1].at - b[1].at)) {
-        if (held + meta.n <= MAX_STORED_ENTRIES) break;
+        if (held + meta.n <= MAX_STORED_ENTRIES && count < MAX_STORED_RANGES) break;
         if (gone.has(oldId)) continue;
         gone.add(oldId);
         held -= m.n;
+        count--;
       }
       const rows: Row[] = range.entries.map((e) => [e.ledger_id, e.entry_type, e.delta, e.metric_type, e.category, e.created_at]);
       const name = this.rangeName(id);
