@@ -12,6 +12,7 @@ import { requireRedisUnderCi, startRedis, type RedisServer } from './redis.js';
 import { connectHttp, startHttpServer, type HttpServer } from './remote.js';
 
 const TOKEN = 'tok_fleet_behind_nginx_0123456789';
+const TENANT_B = { signalFoundry: 'sf_fleet_tenant_b_4Hq8', synap: 'synap_fleet_tenant_b_9Wd2' };
 const DAY = 86_400_000;
 const redisServer = requireRedisUnderCi();
 const nginx = findNginx();
@@ -48,7 +49,7 @@ describe.skipIf(!nginx || !redisServer)('three instances, one redis-server, behi
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ synapLedgerSize: 3000, synapHistoryDays: 108 });
+    sim = await startSimulator({ synapLedgerSize: 3000, synapHistoryDays: 108, tenants: [{ keys: TENANT_B, synapLedgerSize: 800 }] });
     redis = await startRedis(redisServer!);
     const t0 = Date.now();
     const to = new Date(t0 - 60_000).toISOString();
@@ -124,6 +125,34 @@ describe.skipIf(!nginx || !redisServer)('three instances, one redis-server, behi
       await Promise.all(clients.map((c) => c.close()));
     } finally {
       sim.setLatency(0);
+    }
+  });
+
+  it('with keys from the request, each caller shares with itself only', async () => {
+    const env = { SYNAP_BASE_URL: sim.url, SIGNAL_FOUNDRY_BASE_URL: sim.url, CREDIT_MCP_REDIS_URL: redis.url };
+    const pair = await Promise.all([0, 1].map(() => startHttpServer(env, ['--keys-from-request'])));
+    try {
+      const to = new Date(Date.now() - 60_000).toISOString();
+      const ask = async (server: HttpServer, key: string) => {
+        const client = await connectHttp(server.mcp, 'modern', { 'x-synap-api-key': key });
+        const before = sim.stats.requests;
+        const result = await client.callTool({ name: 'get_credit_ledger', arguments: { provider: 'synap', entry_type: 'debit', scan_limit: 100_000, to } });
+        await client.close();
+        expect(result.isError, textOf(result)).toBeFalsy();
+        return { data: result.structuredContent as { total_matching: number; entries: Array<{ ledger_id: string }> }, cost: sim.stats.requests - before };
+      };
+      const a1 = await ask(pair[0]!, sim.keys.synap);
+      const a2 = await ask(pair[1]!, sim.keys.synap);
+      const b2 = await ask(pair[1]!, TENANT_B.synap);
+      // A's walk on the first instance serves A on the second (one count request)...
+      expect(a2.data).toEqual(a1.data);
+      expect(a2.cost).toBe(1);
+      // ...and never B, who gets its own ledger, walked in full.
+      expect(b2.data.total_matching).toBe(sim.tenants[1]!.synap.query({ entry_type: 'debit', to }).length);
+      expect(b2.data.entries.map((e) => e.ledger_id)).toEqual(sim.tenants[1]!.synap.query({ entry_type: 'debit', to }).slice(0, 20).map((e) => e.ledger_id));
+      expect(b2.cost).toBeGreaterThan(1);
+    } finally {
+      await Promise.all(pair.map((p) => p.stop()));
     }
   });
 
