@@ -162,7 +162,11 @@ export class UpstreamClient {
         throw fail({
           fault: 'http_error',
           code: 'rate_limited',
-          message: `The ${profile.provider} rate limit (from its X-RateLimit headers) is used up; no request was sent.`,
+          message: {
+            headers: `The ${profile.provider} rate limit (from its X-RateLimit headers) is used up; no request was sent.`,
+            fleet_pause: `The ${profile.provider} rate limit is paused for this key across the fleet (another instance was told to wait); no request was sent.`,
+            fleet_budget: `The ${profile.provider} requests in flight for this key across the fleet (CREDIT_MCP_CONCURRENCY) left no turn within this call; no request was sent.`,
+          }[error.why],
           nextStep: `Wait ${retryAfterSeconds} s, then retry.`,
           retryAfterSeconds,
         });

@@ -79,7 +79,7 @@ export class RedisFleetPacing implements FleetPacing {
         return { done: (a) => this.give(member, a) };
       }
       const wait = pauseMs > 0 ? pauseMs : SLOT_POLL_MS + Math.random() * SLOT_POLL_MS;
-      if (Date.now() + wait > deadline) throw new RateBudgetError(Date.now() + wait);
+      if (Date.now() + wait > deadline) throw new RateBudgetError(Date.now() + wait, pauseMs > 0 ? 'fleet_pause' : 'fleet_budget');
       if (pauseMs > 0 && !waitedForPause) {
         waitedForPause = true;
         metrics.rateLimitWait(this.provider);
