@@ -17,7 +17,7 @@ const CALLS_PER_ROUND = 1500;
 const ROUNDS = 3;
 const FLOOR = fileURLToPath(new URL('./floor-http.mjs', import.meta.url));
 
-interface Target {
+export interface Target {
   name: string;
   url: URL;
   tool: string;
@@ -35,7 +35,7 @@ function callBody(tool: string, id: number): { body: string; headers: Record<str
 
 let nextId = 1;
 /** One call; resolves to its latency in ms, or throws when the answer is not a tool result. */
-async function call(target: Target): Promise<number> {
+export async function call(target: Target): Promise<number> {
   const { body, headers } = callBody(target.tool, nextId++);
   const start = performance.now();
   const res = await target.pool.request({ method: 'POST', path: target.url.pathname, headers, body });
@@ -61,7 +61,7 @@ async function startFloor(simUrl: string, key: string): Promise<{ url: URL; stop
 }
 
 /** `clients` closed-loop clients until `calls` calls are done: latencies, failures, wall time. */
-async function load(target: Target, clients: number, calls: number): Promise<{ latencies: number[]; failed: number; ms: number }> {
+export async function load(target: Target, clients: number, calls: number): Promise<{ latencies: number[]; failed: number; ms: number }> {
   const latencies: number[] = [];
   let failed = 0;
   let started = 0;

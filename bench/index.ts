@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { benchAnswerBytes } from './answer-bytes.js';
 import { benchCallOverhead } from './call-overhead.js';
+import { benchFleet } from './fleet.js';
 import { benchColdStart } from './cold-start.js';
 import { benchHttp } from './http.js';
 import { benchLedgerSession } from './ledger-session.js';
@@ -19,6 +20,7 @@ const sections: Record<string, () => Promise<string>> = {
   'ledger-session': benchLedgerSession,
   memory: benchMemory,
   http: benchHttp,
+  fleet: benchFleet,
 };
 // `npm run bench -- cold-start memory` runs only those sections; no name runs them all.
 // scripts/bench.mjs runs this with --check first, before it builds dist/: names only, no bench.

@@ -64,6 +64,19 @@ const embedView = (html) => ({
   },
 });
 
+/**
+ * ioredis logs through `debug`, which tries `require('supports-color')` in a try/catch; it is not
+ * installed, so esbuild would leave the require outside the bundle. It resolves to nothing here:
+ * debug then writes without colours (and only under DEBUG=ioredis:*), as it does without it.
+ */
+const optionalNothing = {
+  name: 'optional-nothing',
+  setup(b) {
+    b.onResolve({ filter: /^supports-color$/ }, () => ({ path: 'supports-color', namespace: 'optional-nothing' }));
+    b.onLoad({ filter: /.*/, namespace: 'optional-nothing' }, () => ({ contents: 'module.exports = undefined;', loader: 'js' }));
+  },
+};
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 const html = await buildView();
 const view = embedView(html);
@@ -74,7 +87,7 @@ const { metafile } = await build({
   splitting: true,
   metafile: true,
   ...NODE_BUNDLE,
-  plugins: [view],
+  plugins: [view, optionalNothing],
 });
 // The npm package declares no dependencies (they are all devDependencies): whatever dist/
 // imports must be inside it or a Node built-in, or `npx credit-mcp` would fail on first use.

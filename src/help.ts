@@ -65,6 +65,10 @@ http takes the options above (--demo too) and these, each also read from its var
                                   in X-Signal-Foundry-Api-Key / X-Synap-Api-Key; the server holds none
   --metrics-port N                CREDIT_MCP_METRICS_PORT  serve GET /metrics alone on this port, without
                                   the token (0 picks a free one); unset: on the MCP port, behind the token
+  --redis-url URL                 CREDIT_MCP_REDIS_URL     a fleet's shared store, redis:// or rediss:// (TLS),
+                                  user and password allowed: instances with the same URL share held ledger
+                                  ranges, the learned page size, walks and each key's rate limit and its
+                                  CREDIT_MCP_CONCURRENCY requests in flight; unset: this instance alone
   Environment only:               CREDIT_MCP_HTTP_TOKENS   comma-separated bearer tokens clients must send
                                   CREDIT_MCP_HTTP_ALLOWED_HOSTS  host names clients use (Host, Origin)
                                   CREDIT_MCP_HTTP_GRACE_MS  SIGTERM waits this long for calls (default 10000)

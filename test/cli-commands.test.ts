@@ -262,7 +262,7 @@ describe('doctor and the remote server settings', () => {
     const r = await run(['doctor'], { SYNAP_BASE_URL: sim.url, CREDIT_MCP_KEYS_FROM_REQUEST: 'true', CREDIT_MCP_HTTP_TOKENS: 'tok_doctor_0123456789ab' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ok {4}synap: no key here; its key comes with each request in X-Synap-Api-Key \(credit-mcp http\), base URL http:\/\/127\.0\.0\.1:/m);
-    expect(r.stdout).toMatch(/^ok {4}http: would listen on 127\.0\.0\.1:8080, 1 bearer token, upstream keys from each request, allowed hosts loopback names, SIGTERM grace 10000 ms, GET \/metrics on the same port, behind the same token$/m);
+    expect(r.stdout).toMatch(/^ok {4}http: would listen on 127\.0\.0\.1:8080, 1 bearer token, upstream keys from each request, allowed hosts loopback names, SIGTERM grace 10000 ms, GET \/metrics on the same port, behind the same token, shared store none \(this instance alone\)$/m);
     expect(r.stdout).toMatch(/^ok {4}upstreams not checked: no key is held here/m);
     // One bound shared by every key that comes with a request, not one per key.
     expect(r.stdout).toMatch(/^ok {4}ledger cache: up to 200000 entries for all the requests' keys together, each key's its own$/m);

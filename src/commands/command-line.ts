@@ -30,6 +30,7 @@ export const OPTIONS = {
   host: { type: 'string' },
   'keys-from-request': { type: 'boolean' },
   'metrics-port': { type: 'string' },
+  'redis-url': { type: 'string' },
   'latency-ms': { type: 'string' },
   'rate-limit': { type: 'string' },
   'ledger-size': { type: 'string' },
@@ -67,7 +68,7 @@ export const COMMAND_FLAGS = {
   summary: [...TOOL_COMMAND, 'days', 'recent'],
   ledger: [...TOOL_COMMAND, 'type', 'from', 'to', 'limit', 'scan-limit', 'cursor'],
   doctor: CONFIGURATION,
-  http: [...CONFIGURATION, 'host', 'port', 'keys-from-request', 'metrics-port'],
+  http: [...CONFIGURATION, 'host', 'port', 'keys-from-request', 'metrics-port', 'redis-url'],
   sim: ['port', 'latency-ms', 'rate-limit', 'ledger-size', 'history-days', 'max-page-size', 'oversized-limit', 'seed'],
 } satisfies Record<string, Flag[]>;
 

@@ -166,7 +166,7 @@ function describeHttp(h: HttpSettings): string {
       ? `${h.tokens.length} bearer token${h.tokens.length > 1 ? 's' : ''}`
       : 'no client auth (loopback only)';
   const hosts = [...(isLoopback(h.host) ? ['loopback names'] : []), ...h.allowedHosts].join(', ');
-  return `would listen on ${h.host}:${h.port}, ${auth}, upstream keys ${h.keysFromRequest ? 'from each request' : h.oauth?.tenantsFile ? "each tenant's, from the tenants file" : "the server's"}, allowed hosts ${hosts}, SIGTERM grace ${h.graceMs} ms, GET /metrics ${h.metricsPort === undefined ? 'on the same port, behind the same token' : `on port ${h.metricsPort} alone`}`;
+  return `would listen on ${h.host}:${h.port}, ${auth}, upstream keys ${h.keysFromRequest ? 'from each request' : h.oauth?.tenantsFile ? "each tenant's, from the tenants file" : "the server's"}, allowed hosts ${hosts}, SIGTERM grace ${h.graceMs} ms, GET /metrics ${h.metricsPort === undefined ? 'on the same port, behind the same token' : `on port ${h.metricsPort} alone`}, shared store ${h.redisUrl ? `${h.redisUrl.protocol}//${h.redisUrl.hostname}:${h.redisUrl.port || 6379} (not reached by doctor)` : 'none (this instance alone)'}`;
 }
 
 /**

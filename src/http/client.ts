@@ -9,6 +9,7 @@ import type { ProviderId, RateLimitState } from '../core/model.js';
 import { cleanText } from '../core/text.js';
 import { abortableSleep, requestAbort } from './abort.js';
 import { cleanEnvelope, readErrorEnvelope, type ErrorEnvelope } from './envelope.js';
+import type { FleetPacing, FleetTurn } from '../store/fleet.js';
 import { RateBudgetError, RateGate } from './rate-gate.js';
 
 export interface UpstreamProfile {
@@ -56,6 +57,8 @@ export class UpstreamClient {
   constructor(
     readonly profile: UpstreamProfile,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    /** The fleet's pacing for this key (a shared store): its pauses and its budget of requests in flight. */
+    private readonly fleet?: FleetPacing,
   ) {
     this.gate = new RateGate(Date.now, () => metrics.rateLimitWait(profile.provider));
   }
@@ -140,21 +143,37 @@ export class UpstreamClient {
       new UpstreamError({ provider: profile.provider, correlationId, ...d });
     // Loading undici (first request only) is start-up work, not the upstream's time.
     const pool = await this.getPool();
-    await this.gate
-      .acquire(options.signal, options.deadline ?? Date.now() + this.retry.maxRetryAfterSeconds * 1000)
+    const deadline = options.deadline ?? Date.now() + this.retry.maxRetryAfterSeconds * 1000;
+    let turn: FleetTurn | undefined;
+    const waitForTurn = async () => {
+      await this.gate.acquire(options.signal, deadline);
+      if (!this.fleet) return;
+      try {
+        turn = await this.fleet.acquire(options.signal, deadline);
+      } catch (error) {
+        this.gate.release(undefined);
+        throw error;
+      }
+    };
+    await waitForTurn()
       .catch((error: unknown) => {
         if (!(error instanceof RateBudgetError)) throw error;
         const retryAfterSeconds = Math.max(1, Math.ceil((error.resumeAt - Date.now()) / 1000));
         throw fail({
           fault: 'http_error',
           code: 'rate_limited',
-          message: `The ${profile.provider} rate limit (from its X-RateLimit headers) is used up; no request was sent.`,
+          message: {
+            headers: `The ${profile.provider} rate limit (from its X-RateLimit headers) is used up; no request was sent.`,
+            fleet_pause: `The ${profile.provider} rate limit is paused for this key across the fleet (another instance was told to wait); no request was sent.`,
+            fleet_budget: `The ${profile.provider} requests in flight for this key across the fleet (CREDIT_MCP_CONCURRENCY) left no turn within this call; no request was sent.`,
+          }[error.why],
           nextStep: `Wait ${retryAfterSeconds} s, then retry.`,
           retryAfterSeconds,
         });
       });
     const abort = requestAbort(options.signal, profile.timeoutMs);
     let rate: RateLimitState | undefined;
+    let retryAfterSeconds: number | undefined;
     let status = 0;
     // What the request is counted as: its HTTP status, or the fault's code when no whole answer came.
     let outcome = 'cancelled';
@@ -198,7 +217,10 @@ export class UpstreamClient {
       }
       throw this.httpError(status, cleanEnvelope(readErrorEnvelope(parsed)), res.headers, correlationId);
     } catch (error) {
-      if (error instanceof UpstreamError) throw error;
+      if (error instanceof UpstreamError) {
+        retryAfterSeconds = error.details.retryAfterSeconds;
+        throw error;
+      }
       if (options.signal?.aborted) {
         outcome = 'cancelled';
         throw new CancelledError();
@@ -210,6 +232,7 @@ export class UpstreamClient {
       metrics.upstreamRequest(profile.provider, outcome);
       abort.dispose();
       this.gate.release(rate);
+      turn?.done({ status, rateLimit: rate, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
     }
   }
 

@@ -11,7 +11,14 @@ import { abortableSleep } from './abort.js';
 /** The next request could start only after the caller's deadline. */
 export class RateBudgetError extends Error {
   override name = 'RateBudgetError';
-  constructor(readonly resumeAt: number) {
+  /**
+   * `why`: this instance's reading of the upstream's headers, a pause another instance of the
+   * fleet saw, or the key's budget of requests in flight across the fleet.
+   */
+  constructor(
+    readonly resumeAt: number,
+    readonly why: 'headers' | 'fleet_pause' | 'fleet_budget' = 'headers',
+  ) {
     super('The upstream rate limit allows no further request within this call.');
   }
 }

@@ -250,11 +250,12 @@ export class LedgerCache {
    * Holds a range just read completely. It absorbs the held ranges of its type that it overlaps
    * (its reading wins where they overlap), and a range of every type absorbs the typed ranges
    * it contains. Then the least recently used ranges go until the bound holds; if it still does
-   * not (the rest is in use), the range keeps only its newest entries.
+   * not (the rest is in use), the range keeps only its newest entries. Returns what it holds
+   * of it now (a fleet store shares that), if anything.
    */
-  store(range: HeldRange): void {
+  store(range: HeldRange): HeldRange | undefined {
     // A call that outlived its key's provider keeps nothing: the budget no longer counts this cache.
-    if (!this.enabled || this.released) return;
+    if (!this.enabled || this.released) return undefined;
     let merged = range;
     for (const r of this.ranges) {
       if (r.entryType === range.entryType && overlaps(r, merged)) {
@@ -265,11 +266,11 @@ export class LedgerCache {
       }
     }
     const stored = this.add(merged, this.budget.tick());
-    if (this.budget.makeRoom(0, stored)) return;
+    if (this.budget.makeRoom(0, stored)) return stored;
     const room = stored.entries.length - (this.budget.counted - this.budget.maxEntries);
     this.drop(stored);
     const kept = room > 0 ? newestPart(stored, room) : undefined;
-    if (kept) this.add(kept, stored.used);
+    return kept ? this.add(kept, stored.used) : undefined;
   }
 
   private add(range: HeldRange, used: number): Slot {

@@ -9,12 +9,22 @@ import { metrics } from '../metrics/record.js';
 import type { LedgerEntry, LedgerPage, PinnedFilters } from '../core/model.js';
 import type { LedgerSource, LedgerWindow, PageOptions } from '../providers/provider.js';
 import { compareInstants, fractionDigits } from '../core/time.js';
+import { NO_CLAIM, type SharedLedger, type WalkClaim } from '../store/fleet.js';
 import { entriesWithin, firstAtOrBefore, type HeldRange, type LedgerCache, type WindowHold } from './cache.js';
 import { matchesFilters } from './filters.js';
 
-export async function openWindow(source: LedgerSource, cache: LedgerCache, filters: PinnedFilters, options: PageOptions = {}): Promise<LedgerWindow> {
-  if (!cache.enabled || !cacheable(filters)) return uncachedWindow(source);
-  const window = new CachedWindow(source, cache, filters);
+/**
+ * `shared`: the fleet's store (credit-mcp http with CREDIT_MCP_REDIS_URL), which brings in what
+ * other instances read before the cache is looked at, and takes what this window read after.
+ */
+export async function openWindow(source: LedgerSource, cache: LedgerCache, filters: PinnedFilters, options: PageOptions = {}, shared?: SharedLedger): Promise<LedgerWindow> {
+  if (!cacheable(filters)) return uncachedWindow(source);
+  const claim = shared ? await shared.before(cache, filters, options) : NO_CLAIM;
+  if (!cache.enabled) {
+    claim.end();
+    return uncachedWindow(source);
+  }
+  const window = new CachedWindow(source, cache, filters, shared, claim);
   try {
     await window.prepare(options);
   } catch (error) {
@@ -59,6 +69,9 @@ class CachedWindow implements LedgerWindow {
     private readonly source: LedgerSource,
     private readonly cache: LedgerCache,
     private readonly filters: PinnedFilters,
+    private readonly shared: SharedLedger | undefined,
+    /** This call's turn to walk the window for the fleet, if it took one: it ends when the window closes. */
+    private readonly claim: WalkClaim,
   ) {
     this.hold = cache.hold();
   }
@@ -82,7 +95,7 @@ class CachedWindow implements LedgerWindow {
     const newer = firstAtOrBefore(first.entries, reach);
     if (newer < first.entries.length || first.entries.length >= first.total) {
       const confirmed = first.total - newer === held.length && first.entries.slice(newer).every((e, i) => e.ledger_id === held[i]?.ledger_id);
-      if (!confirmed) return this.cache.drop(range);
+      if (!confirmed) return this.dropHeld(range);
       this.cache.touch(range);
       metrics.cacheLookup('confirmation');
       // The rows newer than the held part are in place already (learned from this very page).
@@ -109,7 +122,7 @@ class CachedWindow implements LedgerWindow {
       if (error instanceof UpstreamError) return; // the walk meets it again, and answers as it always does
       throw error;
     }
-    if (check.total !== held.length || check.entries[0]?.ledger_id !== held[0]?.ledger_id) return this.cache.drop(range);
+    if (check.total !== held.length || check.entries[0]?.ledger_id !== held[0]?.ledger_id) return this.dropHeld(range);
     this.cache.touch(range);
     metrics.cacheLookup('confirmation');
     const start = first.total - held.length;
@@ -131,12 +144,21 @@ class CachedWindow implements LedgerWindow {
     const ranges = this.everyType ? [this.everyType] : [...this.completeRanges()];
     // What it held is counted by the ranges stored now, no longer by the window.
     this.hold.free();
-    for (const range of ranges) this.cache.store(range);
+    const stored = ranges.map((range) => this.cache.store(range)).filter((r): r is HeldRange => r !== undefined);
+    if (this.shared) this.shared.after(this.claim, stored);
+    else this.claim.end();
   }
 
   /** The window was never opened (its preparation failed): it gives back what it held. */
   abandon(): void {
     this.hold.free();
+    this.claim.end();
+  }
+
+  /** A held range whose count is not the upstream's any more goes, here and in the fleet's store. */
+  private dropHeld(range: HeldRange): void {
+    this.cache.drop(range);
+    this.shared?.forget(range);
   }
 
   private heldPage(offset: number, limit: number): LedgerPage | undefined {

@@ -49,6 +49,9 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
   settings.tokens.forEach((token) => registerSecret(token));
   const exposition = (await import('../metrics/prometheus.js')).createPrometheusMetrics();
   installMetrics(exposition.sink);
+  // The fleet's store, loaded (ioredis with it) only when one is configured; it connects in the
+  // background, so a store that is not there yet costs requests, never the start.
+  const fleet = settings.redisUrl ? (await import('../store/tenant-store.js')).openFleet(settings.redisUrl, { concurrency: config.walk.concurrency }) : undefined;
 
   // Only a server that signs callers in loads jose and the rest of it.
   const oauth: OAuthGate | undefined = settings.oauth ? await (await import('../remote/oauth/index.js')).openOAuth(settings.oauth) : undefined;
@@ -61,11 +64,12 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
         timeoutMs: config.timeoutMs,
         ledger: config.ledger,
         ...(config.defaultProvider ? { defaultProvider: config.defaultProvider } : {}),
+        ...(fleet ? { fleet } : {}),
       })
     : undefined;
   const factory = ({ authInfo }: McpRequestContext) => {
     const lent = authInfo?.extra?.[REGISTRY] as ProviderRegistry | undefined;
-    const registry = lent ?? (shared ??= new ProviderRegistry(config));
+    const registry = lent ?? (shared ??= new ProviderRegistry(fleet ? { ...config, fleet } : config));
     const signal = (authInfo?.extra?.[CALLS_SIGNAL] as AbortSignal | undefined) ?? shutdown.signal;
     return observeOperations(createCreditServer({ registry: async () => registry, walk: config.walk, signal }));
   };
@@ -216,6 +220,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
       metricsServer?.closeAllConnections();
       oauth?.close();
       await Promise.allSettled([handler.close(), shared?.closeAll(), tenants?.closeAll(), options.onShutdown?.()]);
+      await fleet?.close();
     },
     { waitMs: settings.graceMs + CANCEL_WAIT_MS },
   );
@@ -229,6 +234,7 @@ export async function serveHttp(config: Config, settings: HttpSettings, options:
     client_auth: oauth ? `sign-in with ${settings.oauth!.issuer} for ${settings.oauth!.publicUrl.href}, scopes ${settings.oauth!.scopes.join(' ')}` : settings.tokens.length ? `${settings.tokens.length} bearer token(s)` : 'none',
     allowed_hosts: allowed,
     metrics: `http://${host}:${metricsPort}${METRICS_PATH}`,
+    ...(settings.redisUrl ? { shared_store: `${settings.redisUrl.protocol}//${settings.redisUrl.hostname}:${settings.redisUrl.port || 6379}` } : {}),
   });
 }
 

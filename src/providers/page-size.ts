@@ -32,8 +32,16 @@ export class LearnedPageSize {
    */
   private short: { size: number; window: string; next: Set<number>; ids: Set<string> } | undefined;
 
+  /** Told each time the size kept goes down (a fleet store shares it). */
+  onSettle: ((size: number) => void) | undefined;
+
   constructor(wanted: number) {
     this.size = wanted;
+  }
+
+  /** A size another instance of the fleet kept, from the same evidence: taken when smaller. */
+  adopt(size: number): void {
+    if (size >= 1 && size < this.size) this.settle(size, false);
   }
 
   get current(): number {
@@ -95,7 +103,8 @@ export class LearnedPageSize {
     for (const id of ids) this.short!.ids.add(id);
   }
 
-  private settle(size: number): void {
+  private settle(size: number, share = true): void {
+    if (share && size < this.size) this.onSettle?.(size);
     this.size = Math.min(this.size, size);
     if (this.trial !== undefined && this.trial >= this.size) this.trial = undefined;
     if (this.short !== undefined && this.short.size >= this.size) this.short = undefined;

@@ -5,6 +5,7 @@ import { UpstreamClient } from '../http/client.js';
 import type { CacheBudget } from '../ledger/cache.js';
 import { cursorSecret } from '../ledger/cursor.js';
 import { registerSecret } from '../logger.js';
+import type { Fleet } from '../store/fleet.js';
 import { PROVIDER_IDS, type ProviderId } from '../core/model.js';
 import type { CreditProvider } from './provider.js';
 import { SignalFoundryProvider, signalFoundryProfile } from './signal-foundry.js';
@@ -21,6 +22,8 @@ export interface ProviderSettings {
   ledger: LedgerSettings;
   /** One bound on the ledger entries cached across every key that shares it (a remote server's tenants). */
   cacheBudget?: CacheBudget;
+  /** The fleet's shared store (credit-mcp http with CREDIT_MCP_REDIS_URL); absent: this process alone. */
+  fleet?: Fleet;
 }
 
 export interface OpenedProvider extends ResolvedProvider {
@@ -36,11 +39,20 @@ export interface OpenedProvider extends ResolvedProvider {
 export function openProvider(p: ProviderConfig, settings: ProviderSettings, now: () => number = Date.now): OpenedProvider {
   const forget = registerSecret(p.apiKey);
   const base = { baseUrl: p.baseUrl, apiKey: p.apiKey, timeoutMs: settings.timeoutMs };
+  const tenant = settings.fleet?.tenant(p.id, p.apiKey);
   const provider =
     p.id === 'synap'
-      ? new SynapProvider(new UpstreamClient(synapProfile(base)), now, settings.ledger, settings.cacheBudget)
-      : new SignalFoundryProvider(new UpstreamClient(signalFoundryProfile(base)), now);
-  return { provider, cursorSecret: cursorSecret(p.id, p.apiKey), close: () => provider.close().finally(forget) };
+      ? new SynapProvider(new UpstreamClient(synapProfile(base), undefined, tenant?.pacing), now, settings.ledger, settings.cacheBudget, tenant?.ledger)
+      : new SignalFoundryProvider(new UpstreamClient(signalFoundryProfile(base), undefined, tenant?.pacing), now);
+  return {
+    provider,
+    cursorSecret: cursorSecret(p.id, p.apiKey),
+    close: () =>
+      provider
+        .close()
+        .finally(() => tenant?.close())
+        .finally(forget),
+  };
 }
 
 /** How a caller turns a provider on, in the words of a "not configured" answer. */
@@ -77,7 +89,7 @@ export class ProviderRegistry {
   private readonly enable: EnableHint;
 
   /** `enable` words the "not configured" answer for a configured registry: the server's, unless a terminal command's. */
-  constructor(source: Config | LentProviders, now: () => number = Date.now, enable: EnableHint = FROM_ENVIRONMENT) {
+  constructor(source: (Config & { fleet?: Fleet }) | LentProviders, now: () => number = Date.now, enable: EnableHint = FROM_ENVIRONMENT) {
     this.defaultProvider = source.defaultProvider;
     this.enable = 'lent' in source ? source.enable : enable;
     for (const id of PROVIDER_IDS) {

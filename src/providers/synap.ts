@@ -6,6 +6,7 @@ import { LedgerCache, type CacheBudget } from '../ledger/cache.js';
 import { summarizeLedger } from '../ledger/summarize.js';
 import { openWindow } from '../ledger/window.js';
 import type { Balance, EstimateRequest, LedgerPage, PinnedFilters, UsageSummary } from '../core/model.js';
+import type { SharedLedger } from '../store/fleet.js';
 import { LearnedPageSize, sameRefusal } from './page-size.js';
 import type { CreditProvider, LedgerSource, LedgerWindow, PageOptions, SummaryRequest } from './provider.js';
 import { SynapBalance, SynapEstimate, SynapLedgerPage } from './synap-wire.js';
@@ -41,8 +42,14 @@ export class SynapProvider implements CreditProvider {
     private readonly now: () => number = Date.now,
     settings: LedgerSettings = DEFAULT_LEDGER,
     cacheBudget?: CacheBudget,
+    /** The fleet's store: held ranges, the page size and walks shared with the other instances. */
+    private readonly shared?: SharedLedger,
   ) {
     this.pageSize = new LearnedPageSize(settings.synapPageSize);
+    if (shared) {
+      this.pageSize.onSettle = (size) => shared.pageSizeLearned(size);
+      shared.onPageSize((size) => this.pageSize.adopt(size));
+    }
     this.cache = new LedgerCache(settings.cacheEntries, cacheBudget);
     const pageSize = this.pageSize;
     this.ledger = {
@@ -54,7 +61,7 @@ export class SynapProvider implements CreditProvider {
   }
 
   openLedger(filters: PinnedFilters, options: PageOptions = {}): Promise<LedgerWindow> {
-    return openWindow(this.ledger, this.cache, filters, options);
+    return openWindow(this.ledger, this.cache, filters, options, this.shared);
   }
 
   async getBalance(signal?: AbortSignal): Promise<Balance> {

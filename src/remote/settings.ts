@@ -24,6 +24,8 @@ export interface HttpSettings {
   metricsPort: number | undefined;
   /** Sign-in with OAuth: set when CREDIT_MCP_OAUTH_ISSUER is. */
   oauth: OAuthSettings | undefined;
+  /** The fleet's shared store (Redis or Valkey); unset: this instance alone, in memory. */
+  redisUrl: URL | undefined;
 }
 
 export const HTTP_DEFAULTS = { host: '127.0.0.1', port: 8080, graceMs: 10_000 } as const;
@@ -37,6 +39,7 @@ export const HTTP_VARIABLES = [
   'CREDIT_MCP_HTTP_GRACE_MS',
   'CREDIT_MCP_METRICS_PORT',
   ...OAUTH_VARIABLES,
+  'CREDIT_MCP_REDIS_URL',
 ] as const;
 const TOKEN = /^[\x21-\x2b\x2d-\x7e]{16,512}$/;
 const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/;
@@ -53,7 +56,27 @@ export function readHttpSettings(env: NodeJS.ProcessEnv, flags: ConfigFlags): Ht
     baseUrls: Object.fromEntries(PROVIDER_IDS.map((id) => [id, readBaseUrl(env, flags, id)])) as Record<ProviderId, URL>,
     metricsPort: readMetricsPort(env, flags, port),
     oauth: readOAuthSettings(env),
+    redisUrl: readRedisUrl(env, flags),
   };
+}
+
+/** redis:// or rediss:// (TLS), with a host, and a user and password if the store wants them; the value is never echoed (it may hold a password). */
+export function readRedisUrl(env: NodeJS.ProcessEnv, flags: ConfigFlags): URL | undefined {
+  const raw = setting(env, flags, 'redis-url', 'CREDIT_MCP_REDIS_URL');
+  if (raw === undefined) return undefined;
+  const refuse = (why: string) =>
+    new ConfigError(`CREDIT_MCP_REDIS_URL (--redis-url) ${why}: use redis://[user:password@]host[:port][/db] or rediss:// for TLS (its value is not shown: it may hold a password).`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw refuse('is not a URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw refuse(`has the scheme "${url.protocol.slice(0, 12)}"`);
+  if (!url.hostname) throw refuse('names no host');
+  if (url.pathname && url.pathname !== '/' && !/^\/\d{1,2}$/.test(url.pathname)) throw refuse('has a path that is not a database number');
+  if (url.search || url.hash) throw refuse('has a query or a fragment');
+  return url;
 }
 
 export function readMetricsPort(env: NodeJS.ProcessEnv, flags: ConfigFlags, mainPort: number): number | undefined {

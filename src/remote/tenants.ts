@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { PROVIDER_ENV, type LedgerSettings } from '../config.js';
 import { CacheBudget } from '../ledger/cache.js';
 import { MIN_SECRET_LENGTH } from '../logger.js';
+import type { Fleet } from '../store/fleet.js';
 import { PROVIDER_IDS, type ProviderId } from '../core/model.js';
 import { openProvider, ProviderRegistry, type EnableHint, type OpenedProvider, type ResolvedProvider } from '../providers/registry.js';
 
@@ -20,6 +21,8 @@ export interface TenantPoolOptions {
   ledger: LedgerSettings;
   defaultProvider?: ProviderId;
   capacity?: number;
+  /** The fleet's shared store, when there is one: each key's part of it. */
+  fleet?: Fleet;
 }
 
 /** A request's providers, held open until release(). */
@@ -121,7 +124,7 @@ export class TenantPool {
     if (held) {
       this.held.delete(name); // re-inserted below: now the most recently used
     } else {
-      const settings = { timeoutMs: this.options.timeoutMs, ledger: this.options.ledger, cacheBudget: this.cacheBudget };
+      const settings = { timeoutMs: this.options.timeoutMs, ledger: this.options.ledger, cacheBudget: this.cacheBudget, ...(this.options.fleet ? { fleet: this.options.fleet } : {}) };
       held = { opened: openProvider({ id, apiKey: key, baseUrl: this.options.baseUrls[id] }, settings), users: 0, evicted: false };
     }
     held.users++;
