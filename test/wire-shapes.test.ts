@@ -141,6 +141,24 @@ describe('Synap', () => {
     expect(text).toContain('body.entries[1].ledger_id is missing');
   });
 
+  it('names the first bad field of a ledger entry, or the entry itself when it is not an object', async () => {
+    const good = { ledger_id: 'L1', entry_type: 'debit', delta: -1, created_at: '2026-11-30T10:00:00Z' };
+    const cases: [unknown, string][] = [
+      ['L2', 'body.entries[1] is not an object'],
+      [[good], 'body.entries[1] is not an object'],
+      [null, 'body.entries[1] is missing'],
+      [{ ...good, delta: 'lots' }, 'body.entries[1].delta is not a number'],
+      [{ ...good, entry_type: { a: 1 }, created_at: 'yesterday' }, 'body.entries[1].entry_type is not text'],
+      [{ ...good, createdAt: 'yesterday', created_at: undefined }, 'body.entries[1].created_at is not a date-time'],
+      [{ ...good, metricType: true }, 'body.entries[1].metric_type is not text'],
+    ];
+    for (const [entry, expected] of cases) {
+      serve('/v1/credits/ledger', { entries: [good, entry], total: 2 });
+      const { text } = await callTool(getCreditLedger, registry, { provider: 'synap' });
+      expect(text).toContain(expected);
+    }
+  });
+
   it('takes a ledger page whose `limit` echo is not a count: the echo only hints at the page size', async () => {
     serve('/v1/credits/ledger', { entries: [{ ledger_id: 'L1', entry_type: 'debit', delta: -1, created_at: '2026-11-30T10:00:00Z' }], total: 1, limit: 'all' });
     const { data, result } = await callTool(getCreditLedger, registry, { provider: 'synap' });

@@ -30,9 +30,31 @@ function normalize(value: unknown, aliases: Aliases = NO_ALIASES): unknown {
   return out;
 }
 
+/** How a field made by `field` below reads its value: kept so an object of such fields reads in one step. */
+type FieldReader = (v: unknown) => { value: unknown; problem: string | null };
+const readers = new WeakMap<z.ZodType, FieldReader>();
+
 /** An object whose fields may come in camelCase or under an alias; fields it does not name are ignored. */
-export function wireObject<S extends z.ZodRawShape>(shape: S, aliases?: Aliases) {
-  return z.preprocess((v) => normalize(v, aliases), z.object(shape));
+export function wireObject<S extends z.ZodRawShape>(shape: S, aliases?: Aliases): z.ZodType<z.output<z.ZodObject<S>>> {
+  const fields = Object.entries(shape).map(([key, schema]) => [key, readers.get(schema as z.ZodType)] as const);
+  if (fields.some(([, read]) => read === undefined)) return z.preprocess((v) => normalize(v, aliases), z.object(shape)) as never;
+  // Every field is read by hand (a ledger entry): one zod step per object rather than one per
+  // field, which a walk of thousands of entries pays for in a fresh process (cold zod, GC).
+  // Issues are those z.object would give: the object itself, then the first field off.
+  return z.unknown().transform((raw, ctx) => {
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      ctx.addIssue({ code: 'custom', message: raw === undefined || raw === null ? 'is missing' : 'is not an object' });
+      return z.NEVER;
+    }
+    const value = normalize(raw, aliases) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [key, read] of fields) {
+      const got = read!(value[key]);
+      if (got.problem !== null) ctx.addIssue({ code: 'custom', message: got.problem, path: [key] });
+      out[key] = got.value;
+    }
+    return out;
+  }) as never;
 }
 
 const absent = (v: unknown) => v === undefined || v === null || v === '';
@@ -42,18 +64,22 @@ const absent = (v: unknown) => v === undefined || v === null || v === '';
  * `is missing` when the field is required; anything `read` refuses is named by `what`.
  */
 function field<T>(read: (v: unknown) => T | null, what: string) {
-  const make = (required: boolean) =>
+  const make = (required: boolean) => {
+    const reader = (v: unknown): { value: T | null; problem: string | null } => {
+      if (absent(v)) return { value: null, problem: required ? 'is missing' : null };
+      const value = read(v);
+      return { value, problem: value === null ? `is not ${what}` : null };
+    };
     // optional() first, so a missing key reaches the transform (and reads as null) rather than
     // being refused by zod before it.
-    z.unknown().optional().transform((v, ctx): T | null => {
-      if (absent(v)) {
-        if (required) ctx.addIssue({ code: 'custom', message: 'is missing' });
-        return null;
-      }
-      const value = read(v);
-      if (value === null) ctx.addIssue({ code: 'custom', message: `is not ${what}` });
+    const schema = z.unknown().optional().transform((v, ctx): T | null => {
+      const { value, problem } = reader(v);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
       return value;
     });
+    readers.set(schema, reader);
+    return schema;
+  };
   return { optional: make(false), required: make(true) as unknown as z.ZodType<T> };
 }
 
