@@ -5,7 +5,7 @@
 // refusals that keep a remote server safe.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI, startSimulator, textOf, type Simulator, type ToolResult } from './helpers.js';
 import { connectHttp, MCP_ACCEPT, readMessages, startHttpServer, toolCall, type HttpServer } from './remote.js';
 
@@ -131,7 +131,8 @@ describe('a cursor chain across two instances', () => {
       const truth = two.synap.query({ to: pinnedTo }).map((e) => e.ledger_id);
       expect(truth).toHaveLength(650);
       expect(rows).toEqual(truth);
-      expect(other.access().filter((l) => l.tool === 'get_credit_ledger')).toHaveLength(3);
+      // The access-log line is written as the answer ends, so it can reach our pipe just after the answer does.
+      await vi.waitFor(() => expect(other.access().filter((l) => l.tool === 'get_credit_ledger')).toHaveLength(3));
     } finally {
       for (const c of clients) await c.close();
       await other.stop();
