@@ -149,9 +149,6 @@ function checkOAuthSafety(settings: HttpSettings, oauth: OAuthSettings, held: Pr
       `CREDIT_MCP_TENANTS_FILE gives each tenant its own upstream keys, but ${held.map((id) => PROVIDER_ENV[id].key).join(' and ')} ${held.length > 1 ? 'are' : 'is'} set (or --demo is on): unset ${held.length > 1 ? 'them' : 'it'}, or the tenants file.`,
     );
   }
-  if (!isLoopback(settings.host) && !allowedHostsOf(settings).length) {
-    throw new ConfigError(`CREDIT_MCP_HTTP_HOST (--host) ${settings.host} is not loopback: set CREDIT_MCP_HTTP_ALLOWED_HOSTS to the host names clients reach the server by.`);
-  }
 }
 
 /** Names a request may give in Host or Origin beyond loopback: the listed ones, and the public URL's when signing in. */
