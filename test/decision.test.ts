@@ -10,6 +10,10 @@ describe('write decision', () => {
     expect(decide(0.3, 0.1 + 0.2)).toEqual({ decision: 'sufficient', shortfall_credits: 0 });
   });
 
+  it('gives a finite shortfall for a required amount near the largest double (found by the property test)', () => {
+    expect(decide(100, 1.797693134862316e302)).toEqual({ decision: 'insufficient', shortfall_credits: 1.797693134862316e302 - 100 });
+  });
+
   it('finds the earliest future expiry among grants with credits left', () => {
     const balance: Balance = {
       as_of: '2026-11-21T00:00:00.000Z',

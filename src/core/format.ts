@@ -3,7 +3,9 @@
 
 /** Rounds away float noise from summing decimal credits (0.1 + 0.2). */
 export function roundCredits(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
+  const scaled = value * 1e6;
+  // Past about 1.8e302 the scaling overflows to Infinity; a number that large has no millionths to round.
+  return Number.isFinite(scaled) ? Math.round(scaled) / 1e6 : value;
 }
 
 let credits: Intl.NumberFormat | undefined;
